@@ -1,0 +1,155 @@
+/**
+ * Composition root: buildApp wires config, store, services and HTTP surfaces into one Fastify
+ * instance. main.ts and the tests both use it.
+ */
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { ADMIN_TOKEN_FILE, readOrCreateSecret, SECRET_KEY_FILE } from './config/data-dir.ts';
+import type { Config } from './config/config.ts';
+import { Errors } from './domain/errors.ts';
+import { adminPlugin, ADMIN_PREFIX } from './http/admin/plugin.ts';
+import { merchantRoutes } from './http/admin/merchants.ts';
+import { binancePayPlugin, BINANCE_PREFIX } from './http/binancepay/plugin.ts';
+import { certificatesRoutes } from './http/binancepay/routes/certificates.ts';
+import { type Clock, OffsetClock, systemClock } from './lib/clock.ts';
+import { randomString, SnowflakeIds } from './lib/ids.ts';
+import { stringifyJson } from './lib/json.ts';
+import { SecretBox } from './lib/secret-box.ts';
+import { ensureSigningKey } from './services/certificates.ts';
+import { ensureDemo, type DemoCredentials } from './services/demo.ts';
+import { newServiceCaches, type ServiceDeps } from './services/deps.ts';
+import { openStore, type Store } from './store/db.ts';
+import { migrateToLatest } from './store/migrate.ts';
+
+export interface AppHooks {
+  afterTimeMoved: () => Promise<void>;
+}
+
+export interface BuildAppOptions {
+  config: Config;
+  /** An already-open store (tests share one per file); otherwise opened from config. */
+  store?: Store;
+  /** Base clock; the business clock is an OffsetClock over it (time control). Default: system. */
+  clock?: Clock;
+  /** pino logger options or false. Default: pino at config.logLevel. */
+  logger?: boolean | object;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  deps: ServiceDeps;
+  adminToken: string;
+  businessClock: OffsetClock;
+  demo: DemoCredentials | undefined;
+  /** Set by main.ts: runs every worker once (time control calls it after moving the clock). */
+  hooks: AppHooks;
+  /** The start-up text: URLs, where the admin token is, demo credentials. */
+  banner(port: number): string;
+  /** Closes HTTP and, when buildApp opened it, the store. */
+  close(): Promise<void>;
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
+  const { config } = options;
+  const ownsStore = options.store === undefined;
+  const store = options.store ?? openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, pgPoolSize: config.pgPoolSize });
+  await migrateToLatest(store);
+
+  const adminToken = config.adminToken ?? readOrCreateSecret(config.dataDir, ADMIN_TOKEN_FILE, () => randomString(48));
+  const secrets = SecretBox.fromString(config.secretKey ?? readOrCreateSecret(config.dataDir, SECRET_KEY_FILE, SecretBox.generateKeyText));
+
+  const baseClock = options.clock ?? systemClock;
+  const businessClock = new OffsetClock(baseClock);
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    // Binance ids and our own never need more; keeps hostile URLs cheap to reject
+    routerOptions: { maxParamLength: 200 },
+    // one line per request only when debugging: at load, request logs cost more than the request
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+  });
+
+  const deps: ServiceDeps = {
+    store,
+    clock: businessClock,
+    wallClock: baseClock,
+    ids: new SnowflakeIds(businessClock),
+    secrets,
+    settings: {
+      timestampWindowMs: config.timestampWindowMs,
+      signatureDebug: config.signatureDebug,
+      signatureCaseInsensitive: config.signatureCaseInsensitive,
+      commissionRate: config.commissionRate,
+      rates: config.rates,
+      assets: config.assets,
+      publicUrl: config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
+    },
+    log: app.log,
+    caches: newServiceCaches(),
+  };
+
+  await ensureSigningKey(deps);
+  const demo = config.demo ? await ensureDemo(deps) : undefined;
+  const hooks: AppHooks = { afterTimeMoved: async () => undefined };
+
+  await app.register(binancePayPlugin(deps, [certificatesRoutes], config.bodyLimitBytes), { prefix: BINANCE_PREFIX });
+  await app.register(adminPlugin(deps, adminToken, [merchantRoutes], config.bodyLimitBytes), { prefix: ADMIN_PREFIX });
+
+  app.get('/healthz', async (_request, reply) => reply.type('application/json').send('{"status":"ok"}'));
+
+  // Anything else: a JSON 404, never Fastify's default or an HTML page.
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .type('application/json; charset=utf-8')
+      .send(stringifyJson({ status: 'FAIL', code: Errors.PATH_NOT_FOUND.code, errorMessage: `No route ${request.method} ${request.url.split('?')[0]}. The Binance Pay API lives under ${BINANCE_PREFIX}, the admin API under ${ADMIN_PREFIX}.` })),
+  );
+  app.setErrorHandler((error, request, reply) => {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === undefined || status >= 500) request.log.error({ err: error }, 'unexpected failure');
+    const code = status !== undefined && status < 500 ? Errors.INVALID_REQUEST : Errors.UNKNOWN_ERROR;
+    return reply
+      .code(status !== undefined && status < 500 ? status : 500)
+      .type('application/json; charset=utf-8')
+      .send(stringifyJson({ status: 'FAIL', code: code.code, errorMessage: code === Errors.INVALID_REQUEST ? (error as Error).message : code.message }));
+  });
+
+  return {
+    app,
+    deps,
+    adminToken,
+    businessClock,
+    demo,
+    hooks,
+    banner: (port) => startupBanner(config, port, adminToken, demo),
+    async close() {
+      await app.close();
+      if (ownsStore) await store.close();
+    },
+  };
+}
+
+function startupBanner(config: Config, port: number, adminToken: string, demo: DemoCredentials | undefined): string {
+  const base = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const db = config.databaseUrl ? `PostgreSQL ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}` : `SQLite ${config.sqlitePath}`;
+  const tokenSource = config.adminToken ? 'from BPAY_ADMIN_TOKEN' : `saved in ${config.dataDir}/${ADMIN_TOKEN_FILE}`;
+  const lines = [
+    `binance-pay-server listening on ${base} (${db})`,
+    `  Binance Pay API  ${base}${BINANCE_PREFIX}/...   (point any Binance Pay SDK's base URL at ${base})`,
+    `  Admin API        ${base}${ADMIN_PREFIX}/...   admin token ${adminToken} (${tokenSource})`,
+  ];
+  if (config.strict) lines.push('  Strict fidelity mode: 1 s timestamp window, no signature debugger.');
+  if (demo) {
+    lines.push(
+      '',
+      `Demo merchant "${demo.merchantName}"`,
+      `  merchantId  ${demo.merchantId}`,
+      `  apiKey      ${demo.apiKey}      (header BinancePay-Certificate-SN)`,
+      `  apiSecret   ${demo.apiSecret}`,
+      `Demo payer    binanceId ${demo.payerBinanceId}  email ${demo.payerEmail}  (funded 10000 USDT, 1000 USDC, 50 BNB, 1 BTC)`,
+      '',
+      `Pay an order:  npx bpay pay <prepayId> --payer ${demo.payerBinanceId}`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,55 @@
+/**
+ * How the CLI reaches a running server: the admin API over HTTP. URL from --url, BPAY_URL or the
+ * default; token from --admin-token, BPAY_ADMIN_TOKEN or <data>/admin-token.
+ */
+import { resolve } from 'node:path';
+import { ADMIN_TOKEN_FILE, readSecretIfExists } from '../config/data-dir.ts';
+
+export class CliError extends Error {
+  constructor(readonly code: string, message: string, readonly httpStatus?: number) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export interface GlobalOptions {
+  url?: string;
+  adminToken?: string;
+  data?: string;
+}
+
+export class AdminClient {
+  constructor(readonly baseUrl: string, private readonly token: string) {}
+
+  static from(opts: GlobalOptions): AdminClient {
+    const url = (opts.url ?? process.env.BPAY_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8080}`).replace(/\/+$/, '');
+    const dataDir = resolve(opts.data ?? process.env.BPAY_DATA_DIR ?? './data');
+    const token = opts.adminToken ?? process.env.BPAY_ADMIN_TOKEN ?? readSecretIfExists(dataDir, ADMIN_TOKEN_FILE);
+    if (!token) {
+      throw new CliError('NO_ADMIN_TOKEN', `No admin token: pass --admin-token, set BPAY_ADMIN_TOKEN, or run from the directory whose data/ holds ${ADMIN_TOKEN_FILE} (or pass --data).`);
+    }
+    return new AdminClient(url, token);
+  }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}/admin/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new CliError('SERVER_UNREACHABLE', `Cannot reach ${this.baseUrl}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}. Is \`bpay serve\` running? (--url to point elsewhere)`);
+    }
+    const text = await response.text();
+    let envelope: { status?: string; code?: string; data?: T; errorMessage?: string };
+    try {
+      envelope = JSON.parse(text) as typeof envelope;
+    } catch {
+      throw new CliError('BAD_RESPONSE', `Unexpected answer from ${this.baseUrl} (HTTP ${response.status}): ${text.slice(0, 200)}`, response.status);
+    }
+    if (envelope.status !== 'SUCCESS') throw new CliError(envelope.code ?? 'UNKNOWN', envelope.errorMessage ?? `HTTP ${response.status}`, response.status);
+    return envelope.data as T;
+  }
+}

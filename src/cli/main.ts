@@ -1,0 +1,66 @@
+/**
+ * The `bpay` command. `serve` runs the server; every other command talks to a running server
+ * through the admin API. With --json a command prints exactly one JSON document on stdout
+ * (on failure: {"status":"FAIL","code":…,"errorMessage":…}) and nothing else.
+ */
+import { Command, Option } from 'commander';
+import { AdminClient, CliError, type GlobalOptions } from './admin-client.ts';
+import { registerCommands } from './commands.ts';
+
+const program = new Command();
+program
+  .name('bpay')
+  .description('binance-pay-server: a self-hostable Binance Pay merchant API with a real wallet ledger')
+  .option('--url <url>', 'server URL (default $BPAY_URL or http://127.0.0.1:$PORT|8080)')
+  .option('--admin-token <token>', 'admin token (default $BPAY_ADMIN_TOKEN or <data>/admin-token)')
+  .option('--data <dir>', 'data directory (default $BPAY_DATA_DIR or ./data)')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run the server (SQLite in the data dir unless --db/DATABASE_URL points at PostgreSQL)')
+  .option('--port <port>', 'port (default $PORT or 8080)')
+  .option('--host <host>', 'interface (default $HOST or 127.0.0.1)')
+  .option('--db <url>', 'postgres://… database URL (default $DATABASE_URL; none = SQLite)')
+  .option('--strict', 'strict Binance fidelity: 1 s timestamp window, no signature debugger')
+  .addOption(new Option('--no-demo', 'do not create/print the demo merchant and payer'))
+  .action(async (opts: { port?: string; host?: string; db?: string; strict?: boolean; demo?: boolean }) => {
+    const globals = program.opts<GlobalOptions>();
+    const { serve } = await import('../main.ts');
+    await serve({
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+      ...(opts.host !== undefined ? { host: opts.host } : {}),
+      ...(globals.data !== undefined ? { data: globals.data } : {}),
+      ...(opts.db !== undefined ? { db: opts.db } : {}),
+      ...(opts.strict ? { strict: true } : {}),
+      ...(opts.demo === false ? { demo: false } : {}),
+    });
+  });
+
+export interface CommandContext {
+  client: () => AdminClient;
+  /** Prints the result: one JSON document with --json, else `human(data)`. */
+  output: (json: boolean | undefined, data: unknown, human?: (data: never) => string) => void;
+}
+
+const context: CommandContext = {
+  client: () => AdminClient.from(program.opts<GlobalOptions>()),
+  output(json, data, human) {
+    if (json || !human) process.stdout.write(JSON.stringify(data, null, json ? undefined : 2) + '\n');
+    else process.stdout.write(human(data as never) + '\n');
+  },
+};
+registerCommands(program, context);
+
+function wantsJson(argv: string[]): boolean {
+  return argv.includes('--json');
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const cliError = error instanceof CliError ? error : new CliError('ERROR', error instanceof Error ? error.message : String(error));
+  if (wantsJson(process.argv)) process.stdout.write(JSON.stringify({ status: 'FAIL', code: cliError.code, errorMessage: cliError.message }) + '\n');
+  else process.stderr.write(`bpay: ${cliError.message}${cliError.code && cliError.code !== 'ERROR' ? ` (${cliError.code})` : ''}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,173 @@
+/**
+ * Configuration: parsed and validated once from flags and environment (flags win).
+ * Defaults give the embedded sandbox: SQLite in ./data, 127.0.0.1:8080.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** postgres://… or undefined for SQLite at <dataDir>/bpay.sqlite */
+  databaseUrl: string | undefined;
+  sqlitePath: string;
+  /** BPAY_ADMIN_TOKEN; undefined → generated into <dataDir>/admin-token */
+  adminToken: string | undefined;
+  /** BPAY_SECRET_KEY; undefined → generated into <dataDir>/secret.key */
+  secretKey: string | undefined;
+  /** Base URL written into checkout links; default http://<host>:<port> */
+  publicUrl: string | undefined;
+  /** Strict fidelity: 1 s timestamp window, no signature debugger, Binance-only behaviour. */
+  strict: boolean;
+  timestampWindowMs: number;
+  signatureDebug: boolean;
+  /** Accept lower-case hex signatures (Binance appears not to; fact sheet §1.3). */
+  signatureCaseInsensitive: boolean;
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  demo: boolean;
+  logLevel: string;
+  workers: boolean;
+  /** Interval of the expiry sweeper and other clock-driven loops. */
+  workerIntervalMs: number;
+  /** Default merchant commission as a decimal rate (0.01 = 1 %). Binance charges merchants a fee; default 0. */
+  commissionRate: string;
+  /** Price of one unit of each asset/fiat in USDT, for fiat orders and paying in another currency. */
+  rates: Record<string, string>;
+  /** Assets a merchant may price orders in (upper-case crypto). */
+  assets: string[];
+  pgPoolSize: number;
+}
+
+export interface ConfigFlags {
+  port?: string | number;
+  host?: string;
+  data?: string;
+  db?: string;
+  strict?: boolean;
+  demo?: boolean;
+}
+
+const DEFAULT_RATES: Record<string, string> = {
+  USDT: '1',
+  USDC: '1',
+  FDUSD: '1',
+  BUSD: '1',
+  BTC: '65000',
+  ETH: '3200',
+  BNB: '600',
+  SOL: '150',
+  TRX: '0.12',
+  XRP: '0.5',
+  DOGE: '0.15',
+  TON: '5.5',
+  MBOX: '0.1',
+  // fiat: USDT per unit (fact sheet §3.1: fiatCurrency orders become USDT orders)
+  USD: '1',
+  EUR: '1.08',
+  GBP: '1.27',
+  HKD: '0.128',
+  JPY: '0.0067',
+  CNY: '0.138',
+  AUD: '0.66',
+  CAD: '0.73',
+  SGD: '0.74',
+  TRY: '0.031',
+  BRL: '0.18',
+  INR: '0.012',
+  NGN: '0.00066',
+  AED: '0.2723',
+};
+
+const DEFAULT_ASSETS = ['USDT', 'USDC', 'FDUSD', 'BUSD', 'BTC', 'ETH', 'BNB', 'SOL', 'TRX', 'XRP', 'DOGE', 'TON', 'MBOX'];
+
+const bool = z
+  .union([z.boolean(), z.string()])
+  .transform((v) => (typeof v === 'boolean' ? v : ['1', 'true', 'yes', 'on'].includes(v.toLowerCase())));
+
+const rate = z.string().regex(/^\d+(\.\d{1,18})?$/, 'a non-negative decimal');
+
+const schema = z.object({
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  dataDir: z.string().min(1),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// (SQLite is used when it is unset)')
+    .optional(),
+  adminToken: z.string().min(16, 'BPAY_ADMIN_TOKEN must be at least 16 characters').optional(),
+  secretKey: z.string().min(16, 'BPAY_SECRET_KEY must be at least 16 characters').optional(),
+  publicUrl: z.url().optional(),
+  strict: bool,
+  timestampWindowMs: z.coerce.number().int().positive().optional(),
+  signatureDebug: bool.optional(),
+  signatureCaseInsensitive: bool,
+  bodyLimitBytes: z.coerce.number().int().min(1024),
+  trustProxy: bool,
+  demo: bool,
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  workers: bool,
+  workerIntervalMs: z.coerce.number().int().min(10),
+  commissionRate: rate,
+  rates: z.record(z.string().regex(/^[A-Z0-9]{2,10}$/), rate),
+  assets: z.array(z.string().regex(/^[A-Z0-9]{2,10}$/)).min(1),
+  pgPoolSize: z.coerce.number().int().min(1).max(200),
+});
+
+function parseRates(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  const out: Record<string, string> = {};
+  for (const pair of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [asset, value] = pair.split(/[:=]/);
+    if (!asset || !value) throw new Error(`BPAY_RATES: expected ASSET:RATE pairs, got "${pair}"`);
+    out[asset.trim().toUpperCase()] = value.trim();
+  }
+  return out;
+}
+
+/** Reads config from flags and environment. Throws an Error whose message names the bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFlags = {}): Config {
+  const dataDir = resolve(flags.data ?? env.BPAY_DATA_DIR ?? './data');
+  const extraAssets = (env.BPAY_ASSETS ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const raw = {
+    host: flags.host ?? env.HOST ?? '127.0.0.1',
+    port: flags.port ?? env.PORT ?? 8080,
+    dataDir,
+    databaseUrl: flags.db ?? (env.DATABASE_URL || undefined),
+    adminToken: env.BPAY_ADMIN_TOKEN || undefined,
+    secretKey: env.BPAY_SECRET_KEY || undefined,
+    publicUrl: env.BPAY_PUBLIC_URL || undefined,
+    strict: flags.strict ?? env.BPAY_STRICT ?? false,
+    timestampWindowMs: env.BPAY_TIMESTAMP_WINDOW_MS || undefined,
+    signatureDebug: env.BPAY_SIGNATURE_DEBUG || undefined,
+    signatureCaseInsensitive: env.BPAY_SIGNATURE_CASE_INSENSITIVE ?? false,
+    bodyLimitBytes: env.BPAY_BODY_LIMIT ?? 1024 * 1024,
+    trustProxy: env.BPAY_TRUST_PROXY ?? false,
+    demo: flags.demo ?? env.BPAY_DEMO ?? true,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    workers: env.BPAY_WORKERS ?? true,
+    workerIntervalMs: env.BPAY_WORKER_INTERVAL_MS ?? 1000,
+    commissionRate: env.BPAY_COMMISSION_RATE ?? '0',
+    rates: { ...DEFAULT_RATES, ...parseRates(env.BPAY_RATES) },
+    assets: [...new Set([...DEFAULT_ASSETS, ...extraAssets])],
+    pgPoolSize: env.BPAY_PG_POOL_SIZE ?? 10,
+  };
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(`invalid configuration: ${first?.path.join('.') ?? ''}: ${first?.message ?? 'invalid'}`);
+  }
+  const c = parsed.data;
+  return {
+    ...c,
+    databaseUrl: c.databaseUrl,
+    sqlitePath: resolve(dataDir, 'bpay.sqlite'),
+    adminToken: c.adminToken,
+    secretKey: c.secretKey,
+    publicUrl: c.publicUrl?.replace(/\/+$/, ''),
+    // strict fidelity: Binance documents a 1 s window (fact sheet §1.4); the sandbox default forgives drift
+    timestampWindowMs: c.timestampWindowMs ?? (c.strict ? 1000 : 60_000),
+    signatureDebug: c.signatureDebug ?? !c.strict,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * Field builders for Binance request bodies, on zod. Bodies are parsed with exact numbers
+ * (JsonNumber), `null` means absent (fact sheet §3.1), and every rule carries the Binance code it
+ * fails with (see validation.ts for the mapping).
+ */
+import { z } from 'zod';
+import { parseAmount, type Amount } from '../../../lib/amount.ts';
+import { isJsonNumber } from '../../../lib/json.ts';
+
+export const C = {
+  MISSING: '400100',
+  LENGTH: '400101',
+  VALUE: '400102',
+  CHARS: '400103',
+  BODY: '400008',
+} as const;
+
+function issue(ctx: z.core.$RefinementCtx<unknown>, binanceCode: string, message: string): typeof z.NEVER {
+  ctx.addIssue({ code: 'custom', message, params: { binanceCode } });
+  return z.NEVER;
+}
+
+const nullToUndefined = (v: unknown) => (v === null ? undefined : v);
+
+/** Optional field where JSON `null` counts as absent. */
+export function opt<T extends z.ZodType>(schema: T) {
+  return z.preprocess(nullToUndefined, schema.optional());
+}
+
+/** Required field; `null` and absence both fail with 400100. */
+export function req<T extends z.ZodType>(schema: T) {
+  return z.preprocess(nullToUndefined, schema);
+}
+
+export interface StrRule {
+  max?: number;
+  min?: number;
+  /** charset rule; failing it is 400103 */
+  chars?: RegExp;
+  charsLabel?: string;
+  /** accept a JSON number too (ids some clients send unquoted) */
+  numeric?: boolean;
+}
+
+/** A string field: empty counts as missing for required fields (Binance: "missing, empty or null"). */
+export function str(rule: StrRule = {}) {
+  return z.unknown().transform((v, ctx) => {
+    let s: string;
+    if (typeof v === 'string') s = v;
+    else if (rule.numeric && isJsonNumber(v)) s = v.toString();
+    else return issue(ctx, C.BODY, `must be a string`);
+    if (s.length === 0) return issue(ctx, C.MISSING, 'must not be empty');
+    if (rule.min !== undefined && s.length < rule.min) return issue(ctx, C.LENGTH, `must be at least ${rule.min} characters`);
+    if (rule.max !== undefined && s.length > rule.max) return issue(ctx, C.LENGTH, `must be at most ${rule.max} characters (got ${s.length})`);
+    if (rule.chars && !rule.chars.test(s)) return issue(ctx, C.CHARS, `contains illegal characters: ${rule.charsLabel ?? `must match ${rule.chars}`}`);
+    return s;
+  });
+}
+
+/** An enum of strings; anything else is 400102. */
+export function oneOf<const T extends readonly string[]>(values: T) {
+  return z.unknown().transform((v, ctx) => {
+    if (typeof v !== 'string') return issue(ctx, C.BODY, 'must be a string');
+    if (v.length === 0) return issue(ctx, C.MISSING, 'must not be empty');
+    if (!(values as readonly string[]).includes(v)) return issue(ctx, C.VALUE, `must be one of ${values.join(', ')} (got "${v.slice(0, 40)}")`);
+    return v as T[number];
+  });
+}
+
+export interface AmountRule {
+  /** smallest allowed value in 10^-8 units (default 1 = 0.00000001, fact sheet §7.2) */
+  min?: Amount;
+  max?: Amount;
+  /** some fields are JSON strings only (Transfer Fund `amount`); numbers are still accepted */
+}
+
+/**
+ * An amount given as a JSON number or a numeric string, parsed exactly from the raw text:
+ * at most 8 decimals, never rounded (fact sheet §7.2).
+ */
+export function amount(rule: AmountRule = {}) {
+  const min = rule.min ?? 1n;
+  return z.unknown().transform((v, ctx): Amount => {
+    let text: string;
+    if (isJsonNumber(v)) text = v.toString();
+    else if (typeof v === 'string') text = v.trim();
+    else return issue(ctx, C.BODY, 'must be a number or a numeric string');
+    if (text.length === 0) return issue(ctx, C.MISSING, 'must not be empty');
+    const parsed = parseAmount(text);
+    if (!parsed.ok) {
+      if (parsed.reason === 'TOO_MANY_DECIMALS') return issue(ctx, C.VALUE, `must have at most 8 decimal places (got ${text.slice(0, 40)})`);
+      if (parsed.reason === 'TOO_LARGE') return issue(ctx, C.VALUE, `is too large (got ${text.slice(0, 40)})`);
+      return issue(ctx, C.MISSING, `is not a valid decimal number (got "${text.slice(0, 40)}")`);
+    }
+    if (parsed.value < min) return issue(ctx, C.VALUE, `must be at least ${formatMin(min)} (got ${text.slice(0, 40)})`);
+    if (rule.max !== undefined && parsed.value > rule.max) return issue(ctx, C.VALUE, `must be at most ${formatMin(rule.max)} (got ${text.slice(0, 40)})`);
+    return parsed.value;
+  });
+}
+
+function formatMin(units: bigint): string {
+  const s = units.toString().padStart(9, '0');
+  return `${s.slice(0, -8)}.${s.slice(-8)}`.replace(/\.?0+$/, '');
+}
+
+/** An integer given as a JSON number (or digit string); returned as a JS number within ±2^53. */
+export function integer(rule: { min?: number; max?: number } = {}) {
+  return z.unknown().transform((v, ctx): number => {
+    let text: string;
+    if (isJsonNumber(v)) text = v.toString();
+    else if (typeof v === 'string' && /^-?\d+$/.test(v)) text = v;
+    else return issue(ctx, C.BODY, 'must be an integer');
+    if (!/^-?\d+$/.test(text)) return issue(ctx, C.VALUE, `must be an integer (got ${text.slice(0, 40)})`);
+    const n = Number(text);
+    if (!Number.isSafeInteger(n)) return issue(ctx, C.VALUE, `is out of range (got ${text.slice(0, 40)})`);
+    if (rule.min !== undefined && n < rule.min) return issue(ctx, C.VALUE, `must be at least ${rule.min} (got ${n})`);
+    if (rule.max !== undefined && n > rule.max) return issue(ctx, C.VALUE, `must be at most ${rule.max} (got ${n})`);
+    return n;
+  });
+}
+
+export function bool() {
+  return z.unknown().transform((v, ctx): boolean => {
+    if (typeof v === 'boolean') return v;
+    if (v === 'true' || v === 'false') return v === 'true';
+    return issue(ctx, C.BODY, 'must be a boolean');
+  });
+}
+
+/** http(s) URL up to `max` characters (webhookUrl, returnUrl…: fact sheet §3.1). */
+export function url(max = 256) {
+  return z.unknown().transform((v, ctx): string => {
+    if (typeof v !== 'string') return issue(ctx, C.BODY, 'must be a string');
+    if (v.length === 0) return issue(ctx, C.MISSING, 'must not be empty');
+    if (v.length > max) return issue(ctx, C.LENGTH, `must be at most ${max} characters (got ${v.length})`);
+    if (!/^https?:\/\/[^\s]+$/i.test(v) || !URL.canParse(v)) return issue(ctx, C.VALUE, 'must be an http or https URL');
+    return v;
+  });
+}
+
+/** An object field: wrong JSON type is 400008, like Binance's shape errors (fact sheet §8.4). */
+export function obj<T extends z.ZodRawShape>(shape: T) {
+  return z.object(shape, { error: () => ({ message: 'must be a JSON object', params: { binanceCode: C.BODY } }) });
+}
+
+export function list<T extends z.ZodType>(item: T, rule: { min?: number; max?: number } = {}) {
+  let schema = z.array(item, { error: () => ({ message: 'must be a JSON array', params: { binanceCode: C.BODY } }) });
+  if (rule.min !== undefined) schema = schema.min(rule.min, { error: () => ({ message: rule.min === 1 ? 'must not be empty' : `must have at least ${rule.min} items`, params: { binanceCode: rule.min === 1 ? C.MISSING : C.LENGTH } }) });
+  if (rule.max !== undefined) schema = schema.max(rule.max, { error: () => ({ message: `must have at most ${rule.max} items`, params: { binanceCode: C.LENGTH } }) });
+  return schema;
+}
+
+export const LETTERS_DIGITS = /^[A-Za-z0-9]+$/;
+export const DIGITS = /^\d+$/;
+export const UPPER_ASSET = /^[A-Z0-9]{2,10}$/;

@@ -1,0 +1,71 @@
+/**
+ * The one place the server signs and verifies (ARCHITECTURE.md principle 1).
+ * Requests: HMAC-SHA512, upper-case hex, over `ts\nnonce\nbody\n` (fact sheet §1.3).
+ * Webhooks: RSA PKCS#1 v1.5 SHA-256, base64, over the same layout (fact sheet §5.2).
+ */
+import { createHash, createHmac, createPrivateKey, createPublicKey, createSign, createVerify, generateKeyPairSync, timingSafeEqual } from 'node:crypto';
+
+export function signaturePayload(timestamp: string, nonce: string, body: string): string {
+  return `${timestamp}\n${nonce}\n${body}\n`;
+}
+
+/** The same payload as bytes: the server verifies exactly the body bytes it received. */
+export function signaturePayloadBytes(timestamp: string, nonce: string, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`, 'utf8'), body, Buffer.from('\n', 'utf8')]);
+}
+
+export function hmacSha512(secret: string, payload: string | Buffer): Buffer {
+  const hmac = createHmac('sha512', Buffer.from(secret, 'utf8'));
+  return (typeof payload === 'string' ? hmac.update(payload, 'utf8') : hmac.update(payload)).digest();
+}
+
+export function hmacSha512UpperHex(secret: string, payload: string | Buffer): string {
+  return hmacSha512(secret, payload).toString('hex').toUpperCase();
+}
+
+/** Constant-time string comparison (lengths may differ). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  if (ab.length !== bb.length) return false;
+  return timingSafeEqual(ab, bb);
+}
+
+export function sha256Hex(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function rsaSignBase64(privateKeyPem: string, payload: string): string {
+  return createSign('RSA-SHA256').update(payload, 'utf8').sign(privateKeyPem, 'base64');
+}
+
+export function rsaVerifyBase64(publicKeyPem: string, payload: string, signatureBase64: string): boolean {
+  try {
+    return createVerify('RSA-SHA256').update(payload, 'utf8').verify(publicKeyPem, signatureBase64, 'base64');
+  } catch {
+    return false;
+  }
+}
+
+/** `certSerial`: upper-case MD5 of the PEM text, the convention of public SDK test data (fact sheet §3.7). */
+export function certSerialOf(publicKeyPem: string): string {
+  return createHash('md5').update(publicKeyPem, 'utf8').digest('hex').toUpperCase();
+}
+
+export interface RsaKeyPair {
+  publicKeyPem: string;
+  privateKeyPem: string;
+}
+
+export function generateRsaKeyPair(modulusLength = 2048): RsaKeyPair {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength });
+  return {
+    // SPKI "BEGIN PUBLIC KEY", as /certificates serves it; trimmed so the MD5 input has no trailing LF
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString().trim(),
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+}
+
+export function publicKeyPemOf(privateKeyPem: string): string {
+  return createPublicKey(createPrivateKey(privateKeyPem)).export({ type: 'spki', format: 'pem' }).toString().trim();
+}

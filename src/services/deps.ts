@@ -1,0 +1,47 @@
+import type { Clock } from '../lib/clock.ts';
+import type { SnowflakeIds } from '../lib/ids.ts';
+import type { SecretBox } from '../lib/secret-box.ts';
+import type { Store } from '../store/db.ts';
+
+export interface Logger {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  debug(obj: object | string, msg?: string): void;
+}
+
+/** Settings services need; a slice of Config so services do not depend on how config is read. */
+export interface ServiceSettings {
+  timestampWindowMs: number;
+  signatureDebug: boolean;
+  signatureCaseInsensitive: boolean;
+  commissionRate: string;
+  rates: Record<string, string>;
+  assets: string[];
+  publicUrl: string;
+}
+
+/** Per-app caches (never module-level: several apps share a process in tests). */
+export interface ServiceCaches {
+  /** apiKey → decrypted secret, keyed by the sealed text so a changed row is never served stale. */
+  secrets: Map<string, { sealed: string; secret: string }>;
+  signer: { certSerial: string; privateKeyPem: string; loadedAtMs: number } | undefined;
+}
+
+export function newServiceCaches(): ServiceCaches {
+  return { secrets: new Map(), signer: undefined };
+}
+
+/** Everything a use case needs, built once by the composition root. */
+export interface ServiceDeps {
+  store: Store;
+  /** Business time: orders, expiry, retries. Moves under admin time control. */
+  clock: Clock;
+  /** Real time, for request timestamp windows, so clients keep working after time travel. */
+  wallClock: Clock;
+  ids: SnowflakeIds;
+  secrets: SecretBox;
+  settings: ServiceSettings;
+  log: Logger;
+  caches: ServiceCaches;
+}

@@ -1,0 +1,129 @@
+/**
+ * Merchants and their API keys. The secret is returned once at creation and stored sealed
+ * (it must stay recoverable: HMAC verification needs the plain secret).
+ */
+import { Errors, fail } from '../domain/errors.ts';
+import type { ApiKeyInfo, Merchant } from '../domain/merchant.ts';
+import { newApiCredential, randomDigits } from '../lib/ids.ts';
+import { isUniqueViolation, withTransaction } from '../store/db.ts';
+import * as repo from '../store/merchants-repo.ts';
+import type { MerchantPatch } from '../store/merchants-repo.ts';
+import type { ServiceDeps } from './deps.ts';
+
+export interface CreatedKey {
+  apiKey: string;
+  apiSecret: string;
+  info: ApiKeyInfo;
+}
+
+export interface CreateMerchantInput {
+  name: string;
+  webhookUrl?: string | null;
+  ipAllowlist?: string[] | null;
+  payClosedNotify?: boolean;
+  isDemo?: boolean;
+  partnerMerchantId?: number | null;
+}
+
+export async function createMerchant(deps: ServiceDeps, input: CreateMerchantInput): Promise<{ merchant: Merchant; key: CreatedKey }> {
+  for (let attempt = 0; ; attempt++) {
+    const merchantId = Number(randomDigits(9));
+    try {
+      return await withTransaction(deps.store, async (tx) => {
+        const nowMs = deps.clock.now();
+        await repo.insertMerchant(tx.db, {
+          merchantId,
+          name: input.name,
+          webhookUrl: input.webhookUrl ?? null,
+          ipAllowlist: input.ipAllowlist ?? null,
+          payClosedNotify: input.payClosedNotify ?? true,
+          isDemo: input.isDemo ?? false,
+          partnerMerchantId: input.partnerMerchantId ?? null,
+          nowMs,
+        });
+        const key = await insertKey(deps, tx.db, merchantId, 'default', nowMs);
+        const merchant = await repo.findMerchant(tx.db, merchantId);
+        if (!merchant) throw new Error('merchant vanished inside its own transaction');
+        return { merchant, key };
+      });
+    } catch (error) {
+      // a random id collided with an existing merchant: draw another
+      if (attempt < 5 && isUniqueViolation(error)) continue;
+      throw error;
+    }
+  }
+}
+
+async function insertKey(deps: ServiceDeps, q: Parameters<typeof repo.insertApiKey>[0], merchantId: number, label: string | null, nowMs: number): Promise<CreatedKey> {
+  const apiKey = newApiCredential();
+  const apiSecret = newApiCredential();
+  await repo.insertApiKey(q, { apiKey, merchantId, secretSealed: deps.secrets.seal(apiSecret), label, nowMs });
+  return {
+    apiKey,
+    apiSecret,
+    info: { apiKey, merchantId, label, status: 'ACTIVE', createdAtMs: nowMs, revokedAtMs: null, expiresAtMs: null },
+  };
+}
+
+export async function getMerchant(deps: ServiceDeps, merchantId: number): Promise<Merchant> {
+  const merchant = await repo.findMerchant(deps.store.db, merchantId);
+  if (!merchant) fail(Errors.NOT_FOUND, `merchant ${merchantId} not found`);
+  return merchant;
+}
+
+export function listMerchants(deps: ServiceDeps, opts: { limit?: number; afterId?: number }): Promise<Merchant[]> {
+  return repo.listMerchants(deps.store.db, { limit: Math.min(opts.limit ?? 100, 1000), afterId: opts.afterId });
+}
+
+export async function updateMerchant(deps: ServiceDeps, merchantId: number, patch: MerchantPatch): Promise<Merchant> {
+  await getMerchant(deps, merchantId);
+  await repo.updateMerchant(deps.store.db, merchantId, patch, deps.clock.now());
+  return getMerchant(deps, merchantId);
+}
+
+export async function createApiKey(deps: ServiceDeps, merchantId: number, label: string | null): Promise<CreatedKey> {
+  await getMerchant(deps, merchantId);
+  return insertKey(deps, deps.store.db, merchantId, label, deps.clock.now());
+}
+
+export async function listApiKeys(deps: ServiceDeps, merchantId: number): Promise<ApiKeyInfo[]> {
+  await getMerchant(deps, merchantId);
+  return repo.listApiKeys(deps.store.db, merchantId);
+}
+
+async function ownedKey(deps: ServiceDeps, merchantId: number, apiKey: string): Promise<ApiKeyInfo> {
+  const found = await repo.findApiKeyWithSecret(deps.store.db, apiKey);
+  if (!found || found.key.merchantId !== merchantId) fail(Errors.NOT_FOUND, `API key not found for merchant ${merchantId}`);
+  return found.key;
+}
+
+export async function revokeApiKey(deps: ServiceDeps, merchantId: number, apiKey: string): Promise<ApiKeyInfo> {
+  const key = await ownedKey(deps, merchantId, apiKey);
+  if (key.status === 'REVOKED') fail(Errors.CONFLICT, 'API key is already revoked');
+  await repo.revokeApiKey(deps.store.db, apiKey, deps.clock.now());
+  return ownedKey(deps, merchantId, apiKey);
+}
+
+/**
+ * Rotation with overlap: a new key is issued and the old one keeps working for `overlapMs`,
+ * so a merchant can deploy the new secret without downtime.
+ */
+export async function rotateApiKey(deps: ServiceDeps, merchantId: number, apiKey: string, overlapMs: number): Promise<{ created: CreatedKey; previous: ApiKeyInfo }> {
+  const key = await ownedKey(deps, merchantId, apiKey);
+  if (key.status !== 'ACTIVE') fail(Errors.CONFLICT, 'only an active key can be rotated');
+  return withTransaction(deps.store, async (tx) => {
+    const nowMs = deps.clock.now();
+    const created = await insertKey(deps, tx.db, merchantId, key.label, nowMs);
+    await repo.expireApiKeyAt(tx.db, apiKey, nowMs + overlapMs);
+    const previous = await repo.findApiKeyWithSecret(tx.db, apiKey);
+    if (!previous) throw new Error('key vanished inside its own transaction');
+    return { created, previous: previous.key };
+  });
+}
+
+/** The plain secret of a key, for the demo credentials banner only. */
+export async function revealSecret(deps: ServiceDeps, apiKey: string): Promise<string> {
+  const found = await repo.findApiKeyWithSecret(deps.store.db, apiKey);
+  if (!found) fail(Errors.NOT_FOUND, 'API key not found');
+  return deps.secrets.open(found.secretSealed);
+}

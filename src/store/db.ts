@@ -1,0 +1,119 @@
+/**
+ * Dialect factory and transaction helper. Two real dialects, one code path (ARCHITECTURE.md §9).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
+import type { DB } from './schema.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly db: Kysely<DB>;
+  readonly dialect: DialectName;
+  /** PostgreSQL schema this store lives in (default public). */
+  readonly pgSchema?: string;
+  close(): Promise<void>;
+}
+
+/** A transaction that knows its dialect, so lock helpers can choose FOR UPDATE (PostgreSQL) or rely on SQLite's immediate transaction. */
+export interface Tx {
+  readonly db: Transaction<DB>;
+  readonly dialect: DialectName;
+}
+
+/** Anything queries can run on: the store's Kysely or a transaction's. */
+export type Queryable = Kysely<DB>;
+
+export interface OpenStoreOptions {
+  /** postgres://… ; when absent, SQLite at sqlitePath */
+  databaseUrl?: string | undefined;
+  sqlitePath?: string;
+  /** PostgreSQL schema to use (tests isolate each run in its own schema). */
+  pgSchema?: string;
+  pgPoolSize?: number;
+}
+
+export function openStore(options: OpenStoreOptions): Store {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.pgPoolSize ?? 10,
+      ...(options.pgSchema ? { options: `-c search_path=${quoteIdent(options.pgSchema)}` } : {}),
+    });
+    // An idle client can fail (server restart); without a listener that error would crash the process.
+    pool.on('error', () => undefined);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', pgSchema: options.pgSchema ?? 'public', close: () => db.destroy() };
+  }
+  const path = options.sqlitePath ?? ':memory:';
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new BetterSqlite3(path);
+  sqlite.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode survives a process crash (SIGKILL); only an OS crash may lose the last commits.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  // Integers come back as bigint: amounts are 10^-8 units and exceed 2^53 quickly.
+  sqlite.defaultSafeIntegers(true);
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect(sqlite) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid schema name ${name}`);
+  return name;
+}
+
+const RETRYABLE_PG_CODES = new Set(['40001', '40P01']); // serialization failure, deadlock
+
+/**
+ * One use case = one transaction. PostgreSQL deadlocks and serialization failures are retried
+ * (the whole function runs again), so `fn` must not do external I/O (ARCHITECTURE.md: no I/O in a transaction).
+ */
+export async function withTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store.db.transaction().execute((db) => fn({ db, dialect: store.dialect }));
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (attempt >= 5 || typeof code !== 'string' || !RETRYABLE_PG_CODES.has(code)) throw error;
+    }
+  }
+}
+
+/** Unique-key violation on either dialect: the loser of an insert race re-reads the winner. */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** Integer column values arrive as bigint (SQLite), string (PostgreSQL BIGINT) or number. */
+export function toBigInt(value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return BigInt(value);
+  if (typeof value === 'string') return BigInt(value);
+  throw new TypeError(`expected an integer column, got ${typeof value}`);
+}
+
+export function toNumber(value: unknown): number {
+  const n = typeof value === 'number' ? value : Number(toBigInt(value));
+  if (!Number.isSafeInteger(n)) throw new RangeError(`integer column ${String(value)} is beyond 2^53`);
+  return n;
+}
+
+export function toNumberOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : toNumber(value);
+}
+
+export function toBool(value: unknown): boolean {
+  return typeof value === 'boolean' ? value : toBigInt(value) !== 0n;
+}
+
+export function fromBool(value: boolean): number {
+  return value ? 1 : 0;
+}

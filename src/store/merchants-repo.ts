@@ -1,0 +1,136 @@
+import type { ApiKeyInfo, ApiKeyStatus, Merchant, MerchantStatus } from '../domain/merchant.ts';
+import type { Queryable } from './db.ts';
+import { fromBool, toBool, toNumber, toNumberOrNull } from './db.ts';
+import type { ApiKeysTable, MerchantsTable } from './schema.ts';
+import type { Selectable } from 'kysely';
+
+type Q = Queryable;
+
+function toMerchant(row: Selectable<MerchantsTable>): Merchant {
+  return {
+    merchantId: toNumber(row.merchant_id),
+    name: row.name,
+    status: row.status as MerchantStatus,
+    webhookUrl: row.webhook_url,
+    ipAllowlist: row.ip_allowlist === null ? null : (JSON.parse(row.ip_allowlist) as string[]),
+    payClosedNotify: toBool(row.pay_closed_notify),
+    commissionRate: row.commission_rate,
+    partnerMerchantId: toNumberOrNull(row.partner_merchant_id),
+    isDemo: toBool(row.is_demo),
+    createdAtMs: toNumber(row.created_at_ms),
+    updatedAtMs: toNumber(row.updated_at_ms),
+  };
+}
+
+function toApiKey(row: Omit<Selectable<ApiKeysTable>, 'secret_sealed'>): ApiKeyInfo {
+  return {
+    apiKey: row.api_key,
+    merchantId: toNumber(row.merchant_id),
+    label: row.label,
+    status: row.status as ApiKeyStatus,
+    createdAtMs: toNumber(row.created_at_ms),
+    revokedAtMs: toNumberOrNull(row.revoked_at_ms),
+    expiresAtMs: toNumberOrNull(row.expires_at_ms),
+  };
+}
+
+export interface NewMerchant {
+  merchantId: number;
+  name: string;
+  webhookUrl: string | null;
+  ipAllowlist: string[] | null;
+  payClosedNotify: boolean;
+  isDemo: boolean;
+  partnerMerchantId: number | null;
+  nowMs: number;
+}
+
+export async function insertMerchant(q: Q, m: NewMerchant): Promise<void> {
+  await q
+    .insertInto('merchants')
+    .values({
+      merchant_id: m.merchantId,
+      name: m.name,
+      status: 'ACTIVE',
+      webhook_url: m.webhookUrl,
+      ip_allowlist: m.ipAllowlist === null ? null : JSON.stringify(m.ipAllowlist),
+      pay_closed_notify: fromBool(m.payClosedNotify),
+      commission_rate: null,
+      partner_merchant_id: m.partnerMerchantId,
+      is_demo: fromBool(m.isDemo),
+      created_at_ms: m.nowMs,
+      updated_at_ms: m.nowMs,
+    })
+    .execute();
+}
+
+export async function findMerchant(q: Q, merchantId: number): Promise<Merchant | undefined> {
+  const row = await q.selectFrom('merchants').selectAll().where('merchant_id', '=', merchantId).executeTakeFirst();
+  return row ? toMerchant(row) : undefined;
+}
+
+export async function findDemoMerchant(q: Q): Promise<Merchant | undefined> {
+  const row = await q.selectFrom('merchants').selectAll().where('is_demo', '=', 1).orderBy('created_at_ms').executeTakeFirst();
+  return row ? toMerchant(row) : undefined;
+}
+
+export async function listMerchants(q: Q, opts: { limit: number; afterId?: number | undefined }): Promise<Merchant[]> {
+  let query = q.selectFrom('merchants').selectAll().orderBy('merchant_id').limit(opts.limit);
+  if (opts.afterId !== undefined) query = query.where('merchant_id', '>', opts.afterId);
+  return (await query.execute()).map(toMerchant);
+}
+
+export interface MerchantPatch {
+  name?: string;
+  status?: MerchantStatus;
+  webhookUrl?: string | null;
+  ipAllowlist?: string[] | null;
+  payClosedNotify?: boolean;
+  commissionRate?: string | null;
+}
+
+export async function updateMerchant(q: Q, merchantId: number, patch: MerchantPatch, nowMs: number): Promise<void> {
+  await q
+    .updateTable('merchants')
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.status !== undefined ? { status: patch.status } : {}),
+      ...(patch.webhookUrl !== undefined ? { webhook_url: patch.webhookUrl } : {}),
+      ...(patch.ipAllowlist !== undefined ? { ip_allowlist: patch.ipAllowlist === null ? null : JSON.stringify(patch.ipAllowlist) } : {}),
+      ...(patch.payClosedNotify !== undefined ? { pay_closed_notify: fromBool(patch.payClosedNotify) } : {}),
+      ...(patch.commissionRate !== undefined ? { commission_rate: patch.commissionRate } : {}),
+      updated_at_ms: nowMs,
+    })
+    .where('merchant_id', '=', merchantId)
+    .execute();
+}
+
+export async function insertApiKey(q: Q, k: { apiKey: string; merchantId: number; secretSealed: string; label: string | null; nowMs: number }): Promise<void> {
+  await q
+    .insertInto('api_keys')
+    .values({ api_key: k.apiKey, merchant_id: k.merchantId, secret_sealed: k.secretSealed, label: k.label, status: 'ACTIVE', created_at_ms: k.nowMs })
+    .execute();
+}
+
+export async function findApiKeyWithSecret(q: Q, apiKey: string): Promise<{ key: ApiKeyInfo; secretSealed: string } | undefined> {
+  const row = await q.selectFrom('api_keys').selectAll().where('api_key', '=', apiKey).executeTakeFirst();
+  return row ? { key: toApiKey(row), secretSealed: row.secret_sealed } : undefined;
+}
+
+export async function listApiKeys(q: Q, merchantId: number): Promise<ApiKeyInfo[]> {
+  const rows = await q
+    .selectFrom('api_keys')
+    .select(['api_key', 'merchant_id', 'label', 'status', 'created_at_ms', 'revoked_at_ms', 'expires_at_ms'])
+    .where('merchant_id', '=', merchantId)
+    .orderBy('created_at_ms')
+    .execute();
+  return rows.map(toApiKey);
+}
+
+export async function revokeApiKey(q: Q, apiKey: string, nowMs: number): Promise<void> {
+  await q.updateTable('api_keys').set({ status: 'REVOKED', revoked_at_ms: nowMs }).where('api_key', '=', apiKey).execute();
+}
+
+export async function expireApiKeyAt(q: Q, apiKey: string, expiresAtMs: number): Promise<void> {
+  await q.updateTable('api_keys').set({ expires_at_ms: expiresAtMs }).where('api_key', '=', apiKey).execute();
+}

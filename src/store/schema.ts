@@ -1,0 +1,160 @@
+/**
+ * Table types for Kysely. Integer columns read back as bigint (SQLite), string (PostgreSQL BIGINT)
+ * or number; repositories convert them with toBigInt/toNumber and never hand raw rows upward.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+/** A 64-bit integer column: read as bigint | string | number, written as bigint or number. */
+export type Int64 = ColumnType<bigint | string | number, bigint | number, bigint | number>;
+export type Int64Null = ColumnType<bigint | string | number | null, bigint | number | null | undefined, bigint | number | null>;
+/** 0/1 flag stored as smallint on both dialects. */
+export type Flag = ColumnType<bigint | string | number | boolean, number | undefined, number>;
+export type IdColumn = ColumnType<bigint | string | number, never, never>;
+
+export interface MerchantsTable {
+  merchant_id: Int64;
+  name: string;
+  status: string;
+  webhook_url: string | null;
+  ip_allowlist: string | null;
+  pay_closed_notify: Flag;
+  commission_rate: string | null;
+  partner_merchant_id: Int64Null;
+  is_demo: Flag;
+  created_at_ms: Int64;
+  updated_at_ms: Int64;
+}
+
+export interface ApiKeysTable {
+  api_key: string;
+  merchant_id: Int64;
+  secret_sealed: string;
+  label: string | null;
+  status: string;
+  created_at_ms: Int64;
+  revoked_at_ms: Int64Null;
+  expires_at_ms: Int64Null;
+}
+
+export interface RequestNoncesTable {
+  api_key: string;
+  nonce: string;
+  expires_at_ms: Int64;
+}
+
+export interface SigningKeysTable {
+  cert_serial: string;
+  public_pem: string;
+  private_sealed: string;
+  created_at_ms: Int64;
+  retired_at_ms: Int64Null;
+  listed_until_ms: Int64Null;
+}
+
+export interface PayersTable {
+  binance_id: Int64;
+  email: string | null;
+  name: string | null;
+  created_at_ms: Int64;
+}
+
+export interface PayerOpenIdsTable {
+  binance_id: Int64;
+  merchant_id: Int64;
+  open_user_id: string;
+  created_at_ms: Int64;
+}
+
+export interface LedgerAccountsTable {
+  id: Generated<bigint | string | number>;
+  owner_type: string;
+  owner_id: string;
+  wallet: string;
+  asset: string;
+  no_negative: Flag;
+  debits_posted: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
+  credits_posted: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
+  debits_pending: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
+  credits_pending: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
+  created_at_ms: Int64;
+}
+
+export interface LedgerTransfersTable {
+  id: Generated<bigint | string | number>;
+  debit_account_id: Int64;
+  credit_account_id: Int64;
+  asset: string;
+  amount: Int64;
+  phase: string;
+  pending_id: Int64Null;
+  kind: string;
+  ref_type: string;
+  ref_id: string;
+  memo: string | null;
+  created_at_ms: Int64;
+}
+
+export interface OrdersTable {
+  prepay_id: string;
+  merchant_id: Int64;
+  sub_merchant_id: string | null;
+  merchant_trade_no: string;
+  api_version: ColumnType<bigint | string | number, number, number>;
+  terminal_type: string;
+  currency: string;
+  order_amount: Int64;
+  fiat_currency: string | null;
+  fiat_amount: Int64Null;
+  status: string;
+  description: string | null;
+  goods_json: string | null;
+  extra_json: string | null;
+  pass_through_info: string | null;
+  webhook_url: string | null;
+  return_url: string | null;
+  cancel_url: string | null;
+  support_pay_currency: string | null;
+  profit_sharing: Flag;
+  link_token: string;
+  create_time_ms: Int64;
+  expire_time_ms: Int64;
+  updated_at_ms: Int64;
+  transact_time_ms: Int64Null;
+  transaction_id: string | null;
+  payer_binance_id: Int64Null;
+  open_user_id: string | null;
+  payment_json: string | null;
+  commission: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
+  refunded_amount: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
+  refund_count: ColumnType<bigint | string | number, number | undefined, number>;
+  closed_at_ms: Int64Null;
+}
+
+export interface OutboxEventsTable {
+  id: Generated<bigint | string | number>;
+  merchant_id: Int64;
+  biz_type: string;
+  biz_id: string;
+  biz_status: string;
+  data_json: string;
+  webhook_url: string | null;
+  ref_type: string;
+  ref_id: string;
+  status: string;
+  attempts: ColumnType<bigint | string | number, number | undefined, number>;
+  next_attempt_at_ms: Int64;
+  created_at_ms: Int64;
+}
+
+export interface DB {
+  merchants: MerchantsTable;
+  api_keys: ApiKeysTable;
+  request_nonces: RequestNoncesTable;
+  signing_keys: SigningKeysTable;
+  payers: PayersTable;
+  payer_open_ids: PayerOpenIdsTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_transfers: LedgerTransfersTable;
+  orders: OrdersTable;
+  outbox_events: OutboxEventsTable;
+}

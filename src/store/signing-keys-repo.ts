@@ -1,0 +1,42 @@
+import type { Store } from './db.ts';
+import { toNumber, toNumberOrNull } from './db.ts';
+
+export interface SigningKeyRow {
+  certSerial: string;
+  publicPem: string;
+  privateSealed: string;
+  createdAtMs: number;
+  retiredAtMs: number | null;
+  listedUntilMs: number | null;
+}
+
+export async function listSigningKeys(store: Store): Promise<SigningKeyRow[]> {
+  const rows = await store.db.selectFrom('signing_keys').selectAll().orderBy('created_at_ms', 'desc').execute();
+  return rows.map((r) => ({
+    certSerial: r.cert_serial,
+    publicPem: r.public_pem,
+    privateSealed: r.private_sealed,
+    createdAtMs: toNumber(r.created_at_ms),
+    retiredAtMs: toNumberOrNull(r.retired_at_ms),
+    listedUntilMs: toNumberOrNull(r.listed_until_ms),
+  }));
+}
+
+/** Inserts a key unless one with that serial exists (two nodes generating at first start race here). */
+export async function insertSigningKey(store: Store, k: { certSerial: string; publicPem: string; privateSealed: string; nowMs: number }): Promise<void> {
+  await store.db
+    .insertInto('signing_keys')
+    .values({ cert_serial: k.certSerial, public_pem: k.publicPem, private_sealed: k.privateSealed, created_at_ms: k.nowMs })
+    .onConflict((oc) => oc.column('cert_serial').doNothing())
+    .execute();
+}
+
+/** Retires every active key except `keep`; retired keys stay listed until `listedUntilMs`. */
+export async function retireSigningKeys(store: Store, keep: string, nowMs: number, listedUntilMs: number): Promise<void> {
+  await store.db
+    .updateTable('signing_keys')
+    .set({ retired_at_ms: nowMs, listed_until_ms: listedUntilMs })
+    .where('cert_serial', '!=', keep)
+    .where('retired_at_ms', 'is', null)
+    .execute();
+}
