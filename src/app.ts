@@ -8,8 +8,12 @@ import type { Config } from './config/config.ts';
 import { Errors } from './domain/errors.ts';
 import { adminPlugin, ADMIN_PREFIX } from './http/admin/plugin.ts';
 import { merchantRoutes } from './http/admin/merchants.ts';
+import { sandboxRoutes } from './http/admin/sandbox.ts';
 import { binancePayPlugin, BINANCE_PREFIX } from './http/binancepay/plugin.ts';
+import { balanceRoutes } from './http/binancepay/routes/balance.ts';
 import { certificatesRoutes } from './http/binancepay/routes/certificates.ts';
+import { checkoutPlugin } from './http/checkout/plugin.ts';
+import { orderRoutes } from './http/binancepay/routes/orders.ts';
 import { type Clock, OffsetClock, systemClock } from './lib/clock.ts';
 import { randomString, SnowflakeIds } from './lib/ids.ts';
 import { stringifyJson } from './lib/json.ts';
@@ -19,10 +23,7 @@ import { ensureDemo, type DemoCredentials } from './services/demo.ts';
 import { newServiceCaches, type ServiceDeps } from './services/deps.ts';
 import { openStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
-
-export interface AppHooks {
-  afterTimeMoved: () => Promise<void>;
-}
+import { createWorkers, type Workers } from './workers/index.ts';
 
 export interface BuildAppOptions {
   config: Config;
@@ -40,8 +41,8 @@ export interface BuiltApp {
   adminToken: string;
   businessClock: OffsetClock;
   demo: DemoCredentials | undefined;
-  /** Set by main.ts: runs every worker once (time control calls it after moving the clock). */
-  hooks: AppHooks;
+  /** Background jobs; main.ts starts them, tests run `workers.runAll()`. */
+  workers: Workers;
   /** The start-up text: URLs, where the admin token is, demo credentials. */
   banner(port: number): string;
   /** Closes HTTP and, when buildApp opened it, the store. */
@@ -86,14 +87,18 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     },
     log: app.log,
     caches: newServiceCaches(),
+    time: { clock: businessClock, afterMove: async () => undefined },
   };
 
   await ensureSigningKey(deps);
   const demo = config.demo ? await ensureDemo(deps) : undefined;
-  const hooks: AppHooks = { afterTimeMoved: async () => undefined };
+  const workers = createWorkers(deps);
+  deps.time.afterMove = () => workers.runAll();
 
-  await app.register(binancePayPlugin(deps, [certificatesRoutes], config.bodyLimitBytes), { prefix: BINANCE_PREFIX });
-  await app.register(adminPlugin(deps, adminToken, [merchantRoutes], config.bodyLimitBytes), { prefix: ADMIN_PREFIX });
+  await app.register(binancePayPlugin(deps, [certificatesRoutes, orderRoutes, balanceRoutes], config.bodyLimitBytes), { prefix: BINANCE_PREFIX });
+  await app.register(adminPlugin(deps, adminToken, [merchantRoutes, sandboxRoutes], config.bodyLimitBytes), { prefix: ADMIN_PREFIX });
+
+  await app.register(checkoutPlugin(deps));
 
   app.get('/healthz', async (_request, reply) => reply.type('application/json').send('{"status":"ok"}'));
 
@@ -120,9 +125,10 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     adminToken,
     businessClock,
     demo,
-    hooks,
+    workers,
     banner: (port) => startupBanner(config, port, adminToken, demo),
     async close() {
+      await workers.stop();
       await app.close();
       if (ownsStore) await store.close();
     },

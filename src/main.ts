@@ -4,14 +4,12 @@
  */
 import { buildApp } from './app.ts';
 import { loadConfig, type ConfigFlags } from './config/config.ts';
-import { startWorkers } from './workers/index.ts';
 
 export async function serve(flags: ConfigFlags = {}): Promise<void> {
   const config = loadConfig(process.env, flags);
   const built = await buildApp({ config });
   const { app } = built;
-  const workers = config.workers ? startWorkers(built.deps, config.workerIntervalMs) : undefined;
-  if (workers) built.hooks.afterTimeMoved = () => workers.runAll();
+  if (config.workers) built.workers.start(config.workerIntervalMs);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -19,7 +17,6 @@ export async function serve(flags: ConfigFlags = {}): Promise<void> {
     closing = true;
     app.log.info({ signal }, 'shutting down');
     try {
-      await workers?.stop();
       await built.close();
       process.exit(0);
     } catch (error) {

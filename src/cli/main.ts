@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { AdminClient, CliError, type GlobalOptions } from './admin-client.ts';
 import { registerCommands } from './commands.ts';
+import { registerSandboxCommands } from './sandbox-commands.ts';
 
 const program = new Command();
 program
@@ -51,6 +52,7 @@ const context: CommandContext = {
   },
 };
 registerCommands(program, context);
+registerSandboxCommands(program, context);
 
 function wantsJson(argv: string[]): boolean {
   return argv.includes('--json');

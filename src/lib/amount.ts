@@ -101,3 +101,26 @@ export function divideRounded(numerator: bigint, denominator: bigint, rounding: 
   }
   return negative ? -q : q;
 }
+
+function rational(rate: string): { n: bigint; d: bigint } {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(rate);
+  if (!m) throw new RangeError(`invalid rate ${rate}`);
+  const frac = m[2] ?? '';
+  return { n: BigInt((m[1] ?? '0') + frac), d: 10n ** BigInt(frac.length) };
+}
+
+/**
+ * Converts an amount between two assets given each one's price in a common unit (USDT):
+ * value × priceFrom / priceTo, rounded to 10^-8. Exact rational arithmetic, no floats.
+ */
+export function convertAmount(value: Amount, priceFrom: string, priceTo: string, rounding: 'HALF_UP' | 'DOWN' | 'UP' = 'HALF_UP'): Amount {
+  const from = rational(priceFrom);
+  const to = rational(priceTo);
+  if (to.n === 0n) throw new RangeError('cannot convert into an asset priced 0');
+  return divideRounded(value * from.n * to.d, from.d * to.n, rounding);
+}
+
+/** priceOf(a) / priceOf(b) as 10^-8 units: how much of b one unit of a is worth. */
+export function priceRatio(priceOfA: string, priceOfB: string): Amount {
+  return convertAmount(AMOUNT_SCALE, priceOfA, priceOfB, 'HALF_UP');
+}

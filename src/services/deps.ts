@@ -1,4 +1,4 @@
-import type { Clock } from '../lib/clock.ts';
+import type { Clock, OffsetClock } from '../lib/clock.ts';
 import type { SnowflakeIds } from '../lib/ids.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { Store } from '../store/db.ts';
@@ -44,4 +44,11 @@ export interface ServiceDeps {
   settings: ServiceSettings;
   log: Logger;
   caches: ServiceCaches;
+  time: TimeControl;
+}
+
+/** Sandbox time control: the business clock and what must run after it moves (the workers). */
+export interface TimeControl {
+  clock: OffsetClock;
+  afterMove: () => Promise<void>;
 }

@@ -1,25 +1,43 @@
+/**
+ * The background workers, driven by the injected clock. The composition root creates them; main.ts
+ * starts the loops; time control and tests run one pass of all of them with `runAll`.
+ */
 import type { ServiceDeps } from '../services/deps.ts';
-import { pruneNonces } from '../store/nonces-repo.ts';
+import { expireDueOrders } from '../services/orders.ts';
+import { pruneExpiredNonces } from '../services/maintenance.ts';
 import { startLoop, type Loop } from './loop.ts';
 
+interface Job {
+  name: string;
+  /** loop interval relative to the base interval */
+  every: (baseMs: number) => number;
+  run: () => Promise<unknown>;
+}
+
 export interface Workers {
-  loops: Loop[];
+  start(intervalMs: number): void;
   stop(): Promise<void>;
-  /** One pass of every worker, in order (time control runs this after moving the clock). */
+  /** One pass of every job, in order. */
   runAll(): Promise<void>;
 }
 
-export function startWorkers(deps: ServiceDeps, intervalMs: number): Workers {
-  const loops: Loop[] = [
-    startLoop('nonce-pruner', Math.max(intervalMs, 30_000), () => pruneNonces(deps.store, deps.wallClock.now()), deps.log),
+export function createWorkers(deps: ServiceDeps): Workers {
+  const jobs: Job[] = [
+    { name: 'order-expiry', every: (b) => b, run: () => expireDueOrders(deps) },
+    { name: 'nonce-pruner', every: (b) => Math.max(b, 30_000), run: () => pruneExpiredNonces(deps) },
   ];
+  let loops: Loop[] = [];
   return {
-    loops,
+    start(intervalMs) {
+      if (loops.length > 0) return;
+      loops = jobs.map((j) => startLoop(j.name, j.every(intervalMs), j.run, deps.log));
+    },
     async stop() {
       await Promise.all(loops.map((l) => l.stop()));
+      loops = [];
     },
     async runAll() {
-      for (const l of loops) await l.runOnce();
+      for (const j of jobs) await j.run();
     },
   };
 }

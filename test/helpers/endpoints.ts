@@ -3,7 +3,8 @@
  * The authentication matrix (auth.test.ts) and the fuzz test run over this list, so an endpoint
  * added here is covered by them automatically.
  */
-import type { TestServer, MerchantCredentials } from './server.ts';
+import { randomBytes } from 'node:crypto';
+import type { MerchantCredentials, TestServer } from './server.ts';
 
 export interface EndpointCase {
   path: string;
@@ -15,8 +16,54 @@ export interface EndpointCase {
   succeeds: boolean;
 }
 
+export function tradeNo(): string {
+  return 'T' + randomBytes(12).toString('hex');
+}
+
+export function v3OrderBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    env: { terminalType: 'WEB' },
+    merchantTradeNo: tradeNo(),
+    orderAmount: '10.5',
+    currency: 'USDT',
+    description: 'Ice cream',
+    goodsDetails: [{ goodsType: '01', goodsCategory: 'D000', referenceGoodsId: 'SKU1', goodsName: 'Ice Cream', goodsDetail: 'Greentea ice cream cone' }],
+    ...overrides,
+  };
+}
+
+export function v2OrderBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    env: { terminalType: 'APP' },
+    merchantTradeNo: tradeNo(),
+    orderAmount: 2.5,
+    currency: 'USDT',
+    goods: { goodsType: '02', goodsCategory: '6000', referenceGoodsId: 'G1', goodsName: 'Game credits' },
+    ...overrides,
+  };
+}
+
+export function v1OrderBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { merchantTradeNo: tradeNo(), tradeType: 'WEB', totalFee: 1.25, currency: 'USDT', productType: 'Food', productName: 'Ice Cream', ...overrides };
+}
+
+/** Creates an order through the API and returns its prepayId. */
+export async function createOrder(server: TestServer, merchant: MerchantCredentials, overrides: Record<string, unknown> = {}): Promise<string> {
+  const data = await server.client(merchant).call<{ prepayId: string }>('/binancepay/openapi/v3/order', v3OrderBody(overrides));
+  return data.prepayId;
+}
+
 export const ENDPOINTS: EndpointCase[] = [
   { path: '/binancepay/openapi/certificates', bodyless: true, succeeds: true, sampleBody: async () => ({}) },
+  { path: '/binancepay/openapi/v3/order', succeeds: true, sampleBody: async () => v3OrderBody() },
+  { path: '/binancepay/openapi/v3/order/create', succeeds: true, sampleBody: async () => v3OrderBody() },
+  { path: '/binancepay/openapi/v2/order', succeeds: true, sampleBody: async () => v2OrderBody() },
+  { path: '/binancepay/openapi/order', succeeds: true, sampleBody: async () => v1OrderBody() },
+  { path: '/binancepay/openapi/v2/order/query', succeeds: true, sampleBody: async (s, m) => ({ prepayId: await createOrder(s, m) }) },
+  { path: '/binancepay/openapi/order/query', succeeds: true, sampleBody: async (s, m) => ({ prepayId: await createOrder(s, m) }) },
+  { path: '/binancepay/openapi/order/close', succeeds: true, sampleBody: async (s, m) => ({ prepayId: await createOrder(s, m) }) },
+  { path: '/binancepay/openapi/balance', succeeds: true, sampleBody: async () => ({ wallet: 'FUNDING_WALLET', currency: 'USDT' }) },
+  { path: '/binancepay/openapi/v2/balance', succeeds: true, sampleBody: async () => ({ wallet: 'SPOT_WALLET' }) },
 ];
 
 /** Codes that mean "authentication/transport rejected the request". */

@@ -1,0 +1,56 @@
+/**
+ * Create (v3, v2, v1), query (v2, v1) and close order. `/v3/order/create` is the seed spec's path
+ * for the same operation; it takes v3 bodies, and also the v1-style body the seed spec describes.
+ */
+import { closeOrder, createOrder, orderUrls, queryOrder } from '../../../services/orders.ts';
+import type { BinanceContext, BinanceRouter } from '../plugin.ts';
+import { parseBody } from '../validation.ts';
+import {
+  closeOrderSchema,
+  createOrderResult,
+  createOrderV1Schema,
+  createOrderV2Schema,
+  createOrderV3Schema,
+  fromV1,
+  fromV2V3,
+  queryOrderSchema,
+  queryOrderV1Result,
+  queryOrderV2Result,
+} from '../wire/orders.ts';
+
+async function createV3({ deps, merchant, body }: BinanceContext) {
+  const order = await createOrder(deps, merchant, fromV2V3(parseBody(createOrderV3Schema, body), 3));
+  return createOrderResult(order, orderUrls(deps, order), 3);
+}
+
+/** The seed spec documents v1 field names on this path; without `env` the body is read as v1. */
+async function createSeedPath(ctx: BinanceContext) {
+  if ('env' in ctx.body || !('totalFee' in ctx.body || 'tradeType' in ctx.body)) return createV3(ctx);
+  const order = await createOrder(ctx.deps, ctx.merchant, fromV1(parseBody(createOrderV1Schema, ctx.body)));
+  return createOrderResult(order, orderUrls(ctx.deps, order), 3);
+}
+
+export function orderRoutes(router: BinanceRouter): void {
+  router.post('/v3/order', createV3);
+  router.post('/v3/order/create', createSeedPath);
+
+  router.post('/v2/order', async ({ deps, merchant, body }) => {
+    const order = await createOrder(deps, merchant, fromV2V3(parseBody(createOrderV2Schema, body), 2));
+    return createOrderResult(order, orderUrls(deps, order), 2);
+  });
+
+  router.post('/order', async ({ deps, merchant, body }) => {
+    const order = await createOrder(deps, merchant, fromV1(parseBody(createOrderV1Schema, body)));
+    return createOrderResult(order, orderUrls(deps, order), 1);
+  });
+
+  router.post('/v2/order/query', async ({ deps, merchant, body }) => queryOrderV2Result(await queryOrder(deps, merchant, parseBody(queryOrderSchema, body))));
+
+  router.post('/order/query', async ({ deps, merchant, body }) => queryOrderV1Result(await queryOrder(deps, merchant, parseBody(queryOrderSchema, body))));
+
+  router.post('/order/close', async ({ deps, merchant, body }) => {
+    await closeOrder(deps, merchant, parseBody(closeOrderSchema, body));
+    // fact sheet §3.4: true = close accepted; PAY_CLOSED follows as a webhook
+    return true;
+  });
+}

@@ -1,0 +1,166 @@
+import type { Selectable } from 'kysely';
+import type { Order, OrderStatus, PaymentInfo, TerminalType } from '../domain/order.ts';
+import type { Queryable, Tx } from './db.ts';
+import { fromBool, toBigInt, toBool, toNumber, toNumberOrNull } from './db.ts';
+import type { OrdersTable } from './schema.ts';
+
+function toOrder(row: Selectable<OrdersTable>): Order {
+  return {
+    prepayId: row.prepay_id,
+    merchantId: toNumber(row.merchant_id),
+    subMerchantId: row.sub_merchant_id,
+    merchantTradeNo: row.merchant_trade_no,
+    apiVersion: toNumber(row.api_version) as 1 | 2 | 3,
+    terminalType: row.terminal_type as TerminalType,
+    currency: row.currency,
+    orderAmount: toBigInt(row.order_amount),
+    fiatCurrency: row.fiat_currency,
+    fiatAmount: row.fiat_amount === null ? null : toBigInt(row.fiat_amount),
+    status: row.status as OrderStatus,
+    description: row.description,
+    goods: row.goods_json ? (JSON.parse(row.goods_json) as Order['goods']) : [],
+    extra: row.extra_json ? (JSON.parse(row.extra_json) as Record<string, unknown>) : {},
+    passThroughInfo: row.pass_through_info,
+    webhookUrl: row.webhook_url,
+    returnUrl: row.return_url,
+    cancelUrl: row.cancel_url,
+    supportPayCurrency: row.support_pay_currency ? row.support_pay_currency.split(',') : null,
+    profitSharing: toBool(row.profit_sharing),
+    linkToken: row.link_token,
+    createTimeMs: toNumber(row.create_time_ms),
+    expireTimeMs: toNumber(row.expire_time_ms),
+    updatedAtMs: toNumber(row.updated_at_ms),
+    transactTimeMs: toNumberOrNull(row.transact_time_ms),
+    transactionId: row.transaction_id,
+    payerBinanceId: row.payer_binance_id === null ? null : String(row.payer_binance_id),
+    openUserId: row.open_user_id,
+    paymentInfo: row.payment_json ? (JSON.parse(row.payment_json) as PaymentInfo) : null,
+    commission: toBigInt(row.commission),
+    refundedAmount: toBigInt(row.refunded_amount),
+    refundCount: toNumber(row.refund_count),
+    closedAtMs: toNumberOrNull(row.closed_at_ms),
+  };
+}
+
+export async function insertOrder(q: Queryable, o: Order): Promise<void> {
+  await q
+    .insertInto('orders')
+    .values({
+      prepay_id: o.prepayId,
+      merchant_id: o.merchantId,
+      sub_merchant_id: o.subMerchantId,
+      merchant_trade_no: o.merchantTradeNo,
+      api_version: o.apiVersion,
+      terminal_type: o.terminalType,
+      currency: o.currency,
+      order_amount: o.orderAmount,
+      fiat_currency: o.fiatCurrency,
+      fiat_amount: o.fiatAmount,
+      status: o.status,
+      description: o.description,
+      goods_json: JSON.stringify(o.goods),
+      extra_json: JSON.stringify(o.extra),
+      pass_through_info: o.passThroughInfo,
+      webhook_url: o.webhookUrl,
+      return_url: o.returnUrl,
+      cancel_url: o.cancelUrl,
+      support_pay_currency: o.supportPayCurrency ? o.supportPayCurrency.join(',') : null,
+      profit_sharing: fromBool(o.profitSharing),
+      link_token: o.linkToken,
+      create_time_ms: o.createTimeMs,
+      expire_time_ms: o.expireTimeMs,
+      updated_at_ms: o.updatedAtMs,
+    })
+    .execute();
+}
+
+export async function findOrderByPrepayId(q: Queryable, prepayId: string): Promise<Order | undefined> {
+  const row = await q.selectFrom('orders').selectAll().where('prepay_id', '=', prepayId).executeTakeFirst();
+  return row ? toOrder(row) : undefined;
+}
+
+export async function findOrderByTradeNo(q: Queryable, merchantId: number, merchantTradeNo: string): Promise<Order | undefined> {
+  const row = await q.selectFrom('orders').selectAll().where('merchant_id', '=', merchantId).where('merchant_trade_no', '=', merchantTradeNo).executeTakeFirst();
+  return row ? toOrder(row) : undefined;
+}
+
+export async function findOrderByLinkToken(q: Queryable, linkToken: string): Promise<Order | undefined> {
+  const row = await q.selectFrom('orders').selectAll().where('link_token', '=', linkToken).executeTakeFirst();
+  return row ? toOrder(row) : undefined;
+}
+
+/** Reads and locks an order for the rest of the transaction (lock what you check). */
+export async function lockOrder(tx: Tx, prepayId: string): Promise<Order | undefined> {
+  const row = await tx.db
+    .selectFrom('orders')
+    .selectAll()
+    .where('prepay_id', '=', prepayId)
+    .$if(tx.dialect === 'postgres', (q) => q.forUpdate())
+    .executeTakeFirst();
+  return row ? toOrder(row) : undefined;
+}
+
+export interface OrderPatch {
+  status?: OrderStatus;
+  transactTimeMs?: number;
+  transactionId?: string;
+  payerBinanceId?: string;
+  openUserId?: string;
+  paymentInfo?: PaymentInfo;
+  commission?: bigint;
+  refundedAmount?: bigint;
+  refundCount?: number;
+  closedAtMs?: number;
+}
+
+/** Updates a locked order. */
+export async function updateOrder(tx: Tx, prepayId: string, patch: OrderPatch, nowMs: number): Promise<void> {
+  await tx.db
+    .updateTable('orders')
+    .set({
+      ...(patch.status !== undefined ? { status: patch.status } : {}),
+      ...(patch.transactTimeMs !== undefined ? { transact_time_ms: patch.transactTimeMs } : {}),
+      ...(patch.transactionId !== undefined ? { transaction_id: patch.transactionId } : {}),
+      ...(patch.payerBinanceId !== undefined ? { payer_binance_id: BigInt(patch.payerBinanceId) } : {}),
+      ...(patch.openUserId !== undefined ? { open_user_id: patch.openUserId } : {}),
+      ...(patch.paymentInfo !== undefined ? { payment_json: JSON.stringify(patch.paymentInfo) } : {}),
+      ...(patch.commission !== undefined ? { commission: patch.commission } : {}),
+      ...(patch.refundedAmount !== undefined ? { refunded_amount: patch.refundedAmount } : {}),
+      ...(patch.refundCount !== undefined ? { refund_count: patch.refundCount } : {}),
+      ...(patch.closedAtMs !== undefined ? { closed_at_ms: patch.closedAtMs } : {}),
+      updated_at_ms: nowMs,
+    })
+    .where('prepay_id', '=', prepayId)
+    .execute();
+}
+
+/** Unpaid orders whose expireTime has passed, oldest first (the expiry sweeper's batch). */
+export async function findExpiredCandidates(q: Queryable, nowMs: number, limit: number): Promise<string[]> {
+  const rows = await q
+    .selectFrom('orders')
+    .select('prepay_id')
+    .where('status', 'in', ['INITIAL', 'PENDING'])
+    .where('expire_time_ms', '<=', nowMs)
+    .orderBy('expire_time_ms')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.prepay_id);
+}
+
+export interface OrderFilter {
+  merchantId?: number | undefined;
+  status?: OrderStatus | undefined;
+  merchantTradeNo?: string | undefined;
+  limit: number;
+  /** createTime cursor: orders created before this (newest first paging) */
+  beforeCreateTimeMs?: number | undefined;
+}
+
+export async function listOrders(q: Queryable, f: OrderFilter): Promise<Order[]> {
+  let query = q.selectFrom('orders').selectAll().orderBy('create_time_ms', 'desc').orderBy('prepay_id', 'desc').limit(f.limit);
+  if (f.merchantId !== undefined) query = query.where('merchant_id', '=', f.merchantId);
+  if (f.status !== undefined) query = query.where('status', '=', f.status);
+  if (f.merchantTradeNo !== undefined) query = query.where('merchant_trade_no', '=', f.merchantTradeNo);
+  if (f.beforeCreateTimeMs !== undefined) query = query.where('create_time_ms', '<', f.beforeCreateTimeMs);
+  return (await query.execute()).map(toOrder);
+}
