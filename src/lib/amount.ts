@@ -39,7 +39,10 @@ export function parseAmount(text: string): AmountParse {
     digits = -shift >= digits.length ? '0' : digits.slice(0, digits.length + shift);
     shift = 0;
   }
-  if (digits.replace(/^0+/, '').length + shift > 19) return { ok: false, reason: 'TOO_LARGE' };
+  const significant = digits.replace(/^0+/, '');
+  // zero is zero whatever its exponent ("0e12"); only non-zero digits can overflow
+  if (significant === '') return { ok: true, value: 0n };
+  if (significant.length + shift > 19) return { ok: false, reason: 'TOO_LARGE' };
   let value = BigInt(digits) * 10n ** BigInt(shift);
   if (sign === '-') value = -value;
   if (value > INT64_MAX || value < -INT64_MAX) return { ok: false, reason: 'TOO_LARGE' };

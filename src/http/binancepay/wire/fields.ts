@@ -22,6 +22,14 @@ function issue(ctx: z.core.$RefinementCtx<unknown>, binanceCode: string, message
 
 const nullToUndefined = (v: unknown) => (v === null ? undefined : v);
 
+/**
+ * Scalar builders run on `undefined` when the field is required (`opt` short-circuits it): a
+ * missing or null mandatory field is 400100, not a wrong type (fact sheet §6).
+ */
+function mandatory(ctx: z.core.$RefinementCtx<unknown>): typeof z.NEVER {
+  return issue(ctx, C.MISSING, 'is mandatory');
+}
+
 /** Optional field where JSON `null` counts as absent. */
 export function opt<T extends z.ZodType>(schema: T) {
   return z.preprocess(nullToUndefined, schema.optional());
@@ -45,6 +53,7 @@ export interface StrRule {
 /** A string field: empty counts as missing for required fields (Binance: "missing, empty or null"). */
 export function str(rule: StrRule = {}) {
   return z.unknown().transform((v, ctx) => {
+    if (v === undefined) return mandatory(ctx);
     let s: string;
     if (typeof v === 'string') s = v;
     else if (rule.numeric && isJsonNumber(v)) s = v.toString();
@@ -60,6 +69,7 @@ export function str(rule: StrRule = {}) {
 /** An enum of strings; anything else is 400102. */
 export function oneOf<const T extends readonly string[]>(values: T) {
   return z.unknown().transform((v, ctx) => {
+    if (v === undefined) return mandatory(ctx);
     if (typeof v !== 'string') return issue(ctx, C.BODY, 'must be a string');
     if (v.length === 0) return issue(ctx, C.MISSING, 'must not be empty');
     if (!(values as readonly string[]).includes(v)) return issue(ctx, C.VALUE, `must be one of ${values.join(', ')} (got "${v.slice(0, 40)}")`);
@@ -81,6 +91,7 @@ export interface AmountRule {
 export function amount(rule: AmountRule = {}) {
   const min = rule.min ?? 1n;
   return z.unknown().transform((v, ctx): Amount => {
+    if (v === undefined) return mandatory(ctx);
     let text: string;
     if (isJsonNumber(v)) text = v.toString();
     else if (typeof v === 'string') text = v.trim();
@@ -106,6 +117,7 @@ function formatMin(units: bigint): string {
 /** An integer given as a JSON number (or digit string); returned as a JS number within ±2^53. */
 export function integer(rule: { min?: number; max?: number } = {}) {
   return z.unknown().transform((v, ctx): number => {
+    if (v === undefined) return mandatory(ctx);
     let text: string;
     if (isJsonNumber(v)) text = v.toString();
     else if (typeof v === 'string' && /^-?\d+$/.test(v)) text = v;
@@ -121,6 +133,7 @@ export function integer(rule: { min?: number; max?: number } = {}) {
 
 export function bool() {
   return z.unknown().transform((v, ctx): boolean => {
+    if (v === undefined) return mandatory(ctx);
     if (typeof v === 'boolean') return v;
     if (v === 'true' || v === 'false') return v === 'true';
     return issue(ctx, C.BODY, 'must be a boolean');
@@ -130,6 +143,7 @@ export function bool() {
 /** http(s) URL up to `max` characters (webhookUrl, returnUrl…: fact sheet §3.1). */
 export function url(max = 256) {
   return z.unknown().transform((v, ctx): string => {
+    if (v === undefined) return mandatory(ctx);
     if (typeof v !== 'string') return issue(ctx, C.BODY, 'must be a string');
     if (v.length === 0) return issue(ctx, C.MISSING, 'must not be empty');
     if (v.length > max) return issue(ctx, C.LENGTH, `must be at most ${max} characters (got ${v.length})`);
