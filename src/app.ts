@@ -8,17 +8,23 @@ import type { Config } from './config/config.ts';
 import { Errors } from './domain/errors.ts';
 import { adminPlugin, ADMIN_PREFIX } from './http/admin/plugin.ts';
 import { merchantRoutes } from './http/admin/merchants.ts';
+import { moneyOutRoutes } from './http/admin/money-out.ts';
 import { sandboxRoutes } from './http/admin/sandbox.ts';
+import { webhookRoutes } from './http/admin/webhooks.ts';
 import { binancePayPlugin, BINANCE_PREFIX } from './http/binancepay/plugin.ts';
 import { balanceRoutes } from './http/binancepay/routes/balance.ts';
 import { certificatesRoutes } from './http/binancepay/routes/certificates.ts';
 import { checkoutPlugin } from './http/checkout/plugin.ts';
 import { orderRoutes } from './http/binancepay/routes/orders.ts';
+import { payoutRoutes } from './http/binancepay/routes/payouts.ts';
+import { refundRoutes } from './http/binancepay/routes/refunds.ts';
+import { transferRoutes } from './http/binancepay/routes/transfers.ts';
 import { type Clock, OffsetClock, systemClock } from './lib/clock.ts';
 import { randomString, SnowflakeIds } from './lib/ids.ts';
 import { stringifyJson } from './lib/json.ts';
 import { SecretBox } from './lib/secret-box.ts';
-import { ensureSigningKey } from './services/certificates.ts';
+import { activeSigner, ensureSigningKey } from './services/certificates.ts';
+import { createDispatcher } from './outbox/dispatcher.ts';
 import { ensureDemo, type DemoCredentials } from './services/demo.ts';
 import { newServiceCaches, type ServiceDeps } from './services/deps.ts';
 import { openStore, type Store } from './store/db.ts';
@@ -70,6 +76,18 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
   });
 
+  // the webhook dispatcher signs with the key /certificates publishes (deps is read when it signs)
+  const webhooks = createDispatcher({
+    store,
+    clock: businessClock,
+    wallClock: baseClock,
+    signer: () => activeSigner(deps),
+    settings: { timeoutMs: config.webhookTimeoutMs, retryScheduleMs: config.webhookRetryScheduleMs, strictAck: config.webhookStrictAck },
+    log: app.log,
+  });
+  // SSE listeners keep connections open: end them before Fastify waits for connections to close
+  app.addHook('preClose', async () => webhooks.shutdown());
+
   const deps: ServiceDeps = {
     store,
     clock: businessClock,
@@ -88,6 +106,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     log: app.log,
     caches: newServiceCaches(),
     time: { clock: businessClock, afterMove: async () => undefined },
+    webhooks,
   };
 
   await ensureSigningKey(deps);
@@ -95,8 +114,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const workers = createWorkers(deps);
   deps.time.afterMove = () => workers.runAll();
 
-  await app.register(binancePayPlugin(deps, [certificatesRoutes, orderRoutes, balanceRoutes], config.bodyLimitBytes), { prefix: BINANCE_PREFIX });
-  await app.register(adminPlugin(deps, adminToken, [merchantRoutes, sandboxRoutes], config.bodyLimitBytes), { prefix: ADMIN_PREFIX });
+  await app.register(binancePayPlugin(deps, [certificatesRoutes, orderRoutes, refundRoutes, payoutRoutes, balanceRoutes, transferRoutes], config.bodyLimitBytes), { prefix: BINANCE_PREFIX });
+  await app.register(adminPlugin(deps, adminToken, [merchantRoutes, sandboxRoutes, moneyOutRoutes, webhookRoutes], config.bodyLimitBytes), { prefix: ADMIN_PREFIX });
 
   await app.register(checkoutPlugin(deps));
 
@@ -128,6 +147,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     workers,
     banner: (port) => startupBanner(config, port, adminToken, demo),
     async close() {
+      await webhooks.shutdown();
       await workers.stop();
       await app.close();
       if (ownsStore) await store.close();

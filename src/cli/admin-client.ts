@@ -31,6 +31,16 @@ export class AdminClient {
     return new AdminClient(url, token);
   }
 
+  /** A raw authenticated request (e.g. a Server-Sent Events stream); the caller reads the response. */
+  async open(path: string, init: { method?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+    try {
+      return await fetch(`${this.baseUrl}/admin/v1${path}`, { ...init, headers: { ...init.headers, authorization: `Bearer ${this.token}` } });
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      throw new CliError('SERVER_UNREACHABLE', `Cannot reach ${this.baseUrl}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}. Is \`bpay serve\` running? (--url to point elsewhere)`);
+    }
+  }
+
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {

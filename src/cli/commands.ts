@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { CommandContext } from './main.ts';
 
 interface MerchantCreated {
@@ -14,7 +14,8 @@ function list(value: string): string[] {
 function onOff(value: string): boolean {
   if (['on', 'true', 'yes', '1'].includes(value)) return true;
   if (['off', 'false', 'no', '0'].includes(value)) return false;
-  throw new Error(`expected on or off, got ${value}`);
+  // a usage error (exit code 2), reported by commander with the option's name
+  throw new InvalidArgumentError(`expected on or off, got ${value}`);
 }
 
 export function registerCommands(program: Command, ctx: CommandContext): void {

@@ -3,10 +3,11 @@
  * through the admin API. With --json a command prints exactly one JSON document on stdout
  * (on failure: {"status":"FAIL","code":…,"errorMessage":…}) and nothing else.
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { AdminClient, CliError, type GlobalOptions } from './admin-client.ts';
 import { registerCommands } from './commands.ts';
 import { registerSandboxCommands } from './sandbox-commands.ts';
+import { registerWebhookCommands } from './webhook-commands.ts';
 
 const program = new Command();
 program
@@ -15,7 +16,11 @@ program
   .option('--url <url>', 'server URL (default $BPAY_URL or http://127.0.0.1:$PORT|8080)')
   .option('--admin-token <token>', 'admin token (default $BPAY_ADMIN_TOKEN or <data>/admin-token)')
   .option('--data <dir>', 'data directory (default $BPAY_DATA_DIR or ./data)')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Usage errors throw instead of exiting, so --json can answer them with one JSON document too.
+  // Both settings are inherited by every command registered below.
+  .exitOverride()
+  .configureOutput(wantsJson(process.argv) ? { writeErr: () => undefined } : {});
 
 program
   .command('serve')
@@ -53,16 +58,38 @@ const context: CommandContext = {
 };
 registerCommands(program, context);
 registerSandboxCommands(program, context);
+registerWebhookCommands(program, context);
 
 function wantsJson(argv: string[]): boolean {
   return argv.includes('--json');
 }
 
+/** Exit codes: 0 success or --help, 1 a failed command, 2 a usage error (commander's own). */
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  if (error instanceof CommanderError) {
+    // --help / --version: already printed; anything else is a usage error commander has described on stderr
+    if (error.exitCode === 0) {
+      process.exitCode = 0;
+    } else {
+      if (wantsJson(process.argv)) {
+        const message = error.code === 'commander.help' ? 'missing command: see bpay --help' : error.message.replace(/^error: /, '');
+        process.stdout.write(JSON.stringify({ status: 'FAIL', code: 'USAGE', errorMessage: message }) + '\n');
+      }
+      process.exitCode = EXIT_USAGE;
+    }
+  } else {
+    failed(error);
+  }
+}
+
+function failed(error: unknown): void {
   const cliError = error instanceof CliError ? error : new CliError('ERROR', error instanceof Error ? error.message : String(error));
   if (wantsJson(process.argv)) process.stdout.write(JSON.stringify({ status: 'FAIL', code: cliError.code, errorMessage: cliError.message }) + '\n');
   else process.stderr.write(`bpay: ${cliError.message}${cliError.code && cliError.code !== 'ERROR' ? ` (${cliError.code})` : ''}\n`);
-  process.exitCode = 1;
+  process.exitCode = EXIT_FAILURE;
 }

@@ -106,12 +106,25 @@ export function registerSandboxCommands(program: Command, ctx: CommandContext): 
     });
   ledger
     .command('show')
-    .description('the journal of one order')
-    .requiredOption('--order <prepayId>')
+    .description('the journal of one order (payment, commission, refunds) or one payout batch')
+    .option('--order <prepayId>')
+    .option('--payout <requestId>', "a payout batch by the merchant's requestId")
+    .option('--merchant <merchantId>', 'whose requestId (needed when several merchants used it)')
     .option('--json', 'JSON output')
-    .action(async (opts: { order: string; json?: boolean }) => {
-      const o = await ctx.client().request<{ journal: unknown[] }>('GET', `/orders/${encodeURIComponent(opts.order)}`);
-      ctx.output(opts.json, o.journal);
+    .action(async (opts: { order?: string; payout?: string; merchant?: string; json?: boolean }) => {
+      if (!!opts.order === !!opts.payout) throw new Error('give exactly one of --order or --payout');
+      if (opts.order) {
+        const o = await ctx.client().request<{ journal: unknown[] }>('GET', `/orders/${encodeURIComponent(opts.order)}`);
+        ctx.output(opts.json, o.journal);
+        return;
+      }
+      const q = new URLSearchParams({ requestId: opts.payout ?? '' });
+      if (opts.merchant) q.set('merchantId', opts.merchant);
+      const found = await ctx.client().request<Array<{ payoutId: string; merchantId: number }>>('GET', `/payouts?${q.toString()}`);
+      if (found.length === 0) throw new Error(`no payout with requestId ${opts.payout}`);
+      if (found.length > 1) throw new Error(`requestId ${opts.payout} is used by merchants ${found.map((p) => p.merchantId).join(', ')}: add --merchant`);
+      const payout = await ctx.client().request<{ journal: unknown[] }>('GET', `/payouts/${found[0]?.payoutId}`);
+      ctx.output(opts.json, payout.journal);
     });
 
   const time = program.command('time').description('sandbox time control (the business clock)');

@@ -38,6 +38,12 @@ export interface Config {
   /** Assets a merchant may price orders in (upper-case crypto). */
   assets: string[];
   pgPoolSize: number;
+  /** BPAY_WEBHOOK_TIMEOUT_MS: one webhook attempt, connect to last byte (default 10 s) */
+  webhookTimeoutMs: number;
+  /** BPAY_WEBHOOK_RETRY_SCHEDULE: delays of the retries after a failed attempt (fact sheet §5.1: up to 6) */
+  webhookRetryScheduleMs: number[];
+  /** BPAY_WEBHOOK_STRICT_ACK: the answer must be exactly {"returnCode":"SUCCESS","returnMessage":…} */
+  webhookStrictAck: boolean;
 }
 
 export interface ConfigFlags {
@@ -113,7 +119,25 @@ const schema = z.object({
   rates: z.record(z.string().regex(/^[A-Z0-9]{2,10}$/), rate),
   assets: z.array(z.string().regex(/^[A-Z0-9]{2,10}$/)).min(1),
   pgPoolSize: z.coerce.number().int().min(1).max(200),
+  webhookTimeoutMs: z.coerce.number().int().min(1).max(300_000),
+  webhookRetryScheduleMs: z.array(z.number().int().min(0).max(30 * 86_400_000)).max(50),
+  webhookStrictAck: bool,
 });
+
+/** Default retry delays: 6 retries after the first attempt (fact sheet §5.1; intervals are ours). */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = '15s,1m,5m,15m,1h,2h';
+
+/** "15s,1m,5m" (units ms, s, m, h, d; bare numbers are ms); "" or "none" = no retries. */
+export function parseDurationList(text: string): number[] {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed.toLowerCase() === 'none') return [];
+  return trimmed.split(',').map((part) => {
+    const m = /^(\d+)(ms|s|m|h|d)?$/.exec(part.trim());
+    if (!m) throw new Error(`BPAY_WEBHOOK_RETRY_SCHEDULE: "${part.trim()}" is not a duration like 15s, 1m, 2h or 500ms`);
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
+    return Number(m[1]) * unit;
+  });
+}
 
 function parseRates(text: string | undefined): Record<string, string> {
   if (!text) return {};
@@ -152,6 +176,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     rates: { ...DEFAULT_RATES, ...parseRates(env.BPAY_RATES) },
     assets: [...new Set([...DEFAULT_ASSETS, ...extraAssets])],
     pgPoolSize: env.BPAY_PG_POOL_SIZE ?? 10,
+    webhookTimeoutMs: env.BPAY_WEBHOOK_TIMEOUT_MS ?? 10_000,
+    webhookRetryScheduleMs: parseDurationList(env.BPAY_WEBHOOK_RETRY_SCHEDULE ?? DEFAULT_WEBHOOK_RETRY_SCHEDULE),
+    webhookStrictAck: env.BPAY_WEBHOOK_STRICT_ACK ?? false,
   };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {

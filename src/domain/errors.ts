@@ -26,7 +26,7 @@ export const Errors = {
   INVALID_REQUEST: spec('400001', 'INVALID_REQUEST', "Parameter format is wrong or parameter transferring doesn't follow the rules.", 'binance', 'A request rule that no more specific code covers, e.g. a nonce reused within the timestamp window (replay).'),
   INVALID_SIGNATURE: spec('400002', 'INVALID_SIGNATURE', 'Signature for this request is not valid.', 'binance', '`BinancePay-Signature` is not the upper-case hex HMAC-SHA512 of `timestamp\\nnonce\\nbody\\n` under the API secret.'),
   INVALID_TIMESTAMP: spec('400003', 'INVALID_TIMESTAMP', 'Timestamp for this request is outside of the recvWindow.', 'binance', '`BinancePay-Timestamp` missing its millisecond precision, not a number, or outside the configured window.'),
-  INVALID_API_KEY_OR_IP: spec('400004', 'INVALID_API_KEY_OR_IP', 'API identity key not found or invalid.', 'binance', 'Unknown or revoked API key, a suspended merchant, or a caller IP outside the key\'s allow-list.'),
+  INVALID_API_KEY_OR_IP: spec('400004', 'INVALID_API_KEY_OR_IP', 'API identity key not found or invalid.', 'binance', 'Unknown or revoked API key, an old key past its rotation overlap, or a caller IP outside the merchant\'s IP allow-list.'),
   BAD_API_KEY_FMT: spec('400005', 'BAD_API_KEY_FMT', 'API identity key format invalid.', 'binance', '`BinancePay-Certificate-SN` is not 64 letters/digits.'),
   BAD_HTTP_METHOD: spec('400006', 'BAD_HTTP_METHOD', 'Request method not supported.', 'binance', 'Any method but POST on an API path.'),
   MEDIA_TYPE_NOT_SUPPORTED: spec('400007', 'MEDIA_TYPE_NOT_SUPPORTED', 'Media type not supported.', 'binance', '`content-type` missing or not `application/json` (parameters such as `charset=utf-8` are accepted).'),
@@ -39,7 +39,7 @@ export const Errors = {
   // --- orders (fact sheet §3.1–3.4) ---
   INVALID_MERCHANT_TRADE_NO: spec('400201', 'INVALID_MERCHANT_TRADE_NO', 'merchantTradeNo is invalid or duplicated.', 'binance', 'A `merchantTradeNo` this merchant already used, whatever the rest of the request (fact sheet §7.7).'),
   ORDER_NOT_FOUND: spec('400202', 'ORDER_NOT_FOUND', 'Order not found.', 'binance', 'No order with that `prepayId`/`merchantTradeNo` for this merchant (another merchant\'s orders are invisible).'),
-  INVALID_ACCOUNT_STATUS: spec('400203', 'INVALID_ACCOUNT_STATUS', 'Not supported for this account, please check account status.', 'binance', 'The merchant account may not use this function.'),
+  INVALID_ACCOUNT_STATUS: spec('400203', 'INVALID_ACCOUNT_STATUS', 'Not supported for this account, please check account status.', 'binance', 'The merchant account is suspended (admin API `status: SUSPENDED`) or may not use this function.'),
   INVALID_ORDER_STATUS: spec('400204', 'INVALID_ORDER_STATUS', 'The Order is not applicable to close as it was paid or has any payment activity on the way.', 'binance', 'Close on an order that is not INITIAL (PENDING, PAID, refunded, CANCELED, EXPIRED, ERROR).'),
   SUB_MERCHANT_EXISTS: spec('400205', 'SUB_MERCHANT_EXISTS', 'Sub merchant already exists, please check the merchant name.', 'binance', 'Duplicate sub-merchant name under one partner.'),
   SUB_MERCHANT_INVALID: spec('400206', 'SUB_MERCHANT_INVALID', 'The sub merchant does not exist or is not available.', 'binance', 'Unknown sub-merchant, or one belonging to another partner.'),

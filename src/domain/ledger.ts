@@ -9,9 +9,10 @@ export type OwnerType = 'PAYER' | 'MERCHANT' | 'PLATFORM';
 /**
  * FUNDING and SPOT are the two Binance wallets of a payer or merchant (fact sheet §3.11, §3.12).
  * Platform accounts: ISSUER is where sandbox money comes from (its balance is minus what was issued),
- * FEE collects commission, CONVERSION is the market maker for paying in another currency.
+ * FEE collects commission, CONVERSION is the market maker for paying in another currency,
+ * ESCROW holds payout money between a detail's reservation and its receiver being paid.
  */
-export type Wallet = 'FUNDING' | 'SPOT' | 'ISSUER' | 'FEE' | 'CONVERSION';
+export type Wallet = 'FUNDING' | 'SPOT' | 'ISSUER' | 'FEE' | 'CONVERSION' | 'ESCROW';
 
 export interface AccountRef {
   ownerType: OwnerType;
@@ -22,7 +23,7 @@ export interface AccountRef {
 
 export const PLATFORM_OWNER_ID = 'platform';
 
-export function platformAccount(wallet: 'ISSUER' | 'FEE' | 'CONVERSION', asset: string): AccountRef {
+export function platformAccount(wallet: 'ISSUER' | 'FEE' | 'CONVERSION' | 'ESCROW', asset: string): AccountRef {
   return { ownerType: 'PLATFORM', ownerId: PLATFORM_OWNER_ID, wallet, asset };
 }
 

@@ -223,6 +223,18 @@ export async function resolvePending(tx: Tx, pendingId: string, outcome: 'POST' 
   return String(inserted.id);
 }
 
+/**
+ * Locks one account (creating it if needed) and returns its balance, for use cases that decide
+ * how much to move from it before posting (the lock holds until the transaction ends).
+ */
+export async function lockBalance(tx: Tx, ref: AccountRef, nowMs: number): Promise<AccountBalance> {
+  const ids = await ensureAccounts(tx, [ref], nowMs);
+  const id = ids.get(refKey(ref));
+  const state = id === undefined ? undefined : (await lockAccounts(tx, [id])).get(id);
+  if (!state) throw new LedgerRuleError('account vanished while locked');
+  return toBalance(state);
+}
+
 function toBalance(s: AccountState): AccountBalance {
   const balance = s.creditsPosted - s.debitsPosted;
   return { ref: s.ref, accountId: s.id, balance, pendingDebits: s.debitsPending, pendingCredits: s.creditsPending, available: balance - s.debitsPending };

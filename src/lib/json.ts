@@ -18,7 +18,11 @@ export function isJsonNumber(value: unknown): value is JsonNumber {
 
 export type JsonParse = { ok: true; value: unknown } | { ok: false; message: string };
 
-/** Parses JSON keeping every number as a JsonNumber. Rejects duplicate keys. Never throws. */
+/**
+ * Parses JSON keeping every number as a JsonNumber. Rejects a duplicate key whose values differ
+ * (`{"a":1,"a":2}`, `{"a":1,"a":1.0}`); an exact repeat (`{"a":1,"a":1}`) is unambiguous and kept
+ * once (lossless-json's rule). Never throws: nesting deeper than the stack is an error result.
+ */
 export function parseJsonExact(text: string): JsonParse {
   try {
     return { ok: true, value: parse(text, null, (literal) => new LosslessNumber(literal)) };

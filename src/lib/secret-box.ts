@@ -45,8 +45,12 @@ export class SecretBox {
     if (keyId !== this.keyId) {
       throw new Error(`sealed with master key ${keyId}, but this server runs with ${this.keyId}: set the same BPAY_SECRET_KEY on every node`);
     }
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64'));
+    // Pin the full 16-byte tag: without authTagLength Node accepts a truncated tag (down to 4 bytes),
+    // which would let someone who can write the database forge values by brute force.
+    const tagBytes = Buffer.from(tag, 'base64');
+    if (tagBytes.length !== 16) throw new Error('sealed value has an invalid authentication tag');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'), { authTagLength: 16 });
+    decipher.setAuthTag(tagBytes);
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
   }
 }

@@ -1,3 +1,4 @@
+import type { WebhookOperations } from '../domain/webhook.ts';
 import type { Clock, OffsetClock } from '../lib/clock.ts';
 import type { SnowflakeIds } from '../lib/ids.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
@@ -45,6 +46,8 @@ export interface ServiceDeps {
   log: Logger;
   caches: ServiceCaches;
   time: TimeControl;
+  /** the webhook dispatcher (src/outbox/dispatcher.ts), wired by the composition root */
+  webhooks: WebhookOperations;
 }
 
 /** Sandbox time control: the business clock and what must run after it moves (the workers). */

@@ -6,3 +6,8 @@ import type { ServiceDeps } from './deps.ts';
 export function orderJournal(deps: ServiceDeps, prepayId: string): Promise<JournalEntry[]> {
   return journalOf(deps.store.db, 'order', [prepayId]);
 }
+
+/** Every transfer of a payout batch (reservations, payments to receivers, releases). */
+export function payoutJournal(deps: ServiceDeps, payoutId: string): Promise<JournalEntry[]> {
+  return journalOf(deps.store.db, 'payout', [payoutId]);
+}

@@ -64,10 +64,93 @@ export async function auditLedger(deps: ServiceDeps): Promise<LedgerVerification
     }
   }
 
+  const refundMismatches = await reconcileRefunds(deps, note);
+  const payoutMismatches = await reconcilePayouts(deps, note);
+
   const checks: LedgerCheck[] = [
     ...base.checks,
     { name: 'paid-orders-have-their-transfers', ok: wrongPaid === 0, detail: `${orderRows.length} orders, ${wrongPaid} paid orders whose journal does not match` },
     { name: 'unpaid-orders-moved-no-money', ok: movedUnpaid === 0, detail: `${movedUnpaid} unpaid orders with transfers` },
+    { name: 'refunds-match-journal', ok: refundMismatches === 0, detail: `${refundMismatches} orders whose refunds and refund transfers differ` },
+    { name: 'payouts-match-journal', ok: payoutMismatches === 0, detail: `${payoutMismatches} payouts whose details and transfers differ` },
   ];
   return { ...base, ok: checks.every((c) => c.ok), checks, problems, orders: orderRows.length };
+}
+
+/** Sums of one kind of transfer per reference and phase (+ whether it credited the platform). */
+async function transferSums(deps: ServiceDeps, refType: string, kind: string) {
+  const rows = await sql<{ ref_id: string; phase: string; to_platform: unknown; total: unknown }>`
+    select t.ref_id, t.phase, case when ca.owner_type = 'PLATFORM' then 1 else 0 end as to_platform, sum(t.amount) as total
+    from ledger_transfers t join ledger_accounts ca on ca.id = t.credit_account_id
+    where t.ref_type = ${refType} and t.kind = ${kind}
+    group by t.ref_id, t.phase, case when ca.owner_type = 'PLATFORM' then 1 else 0 end`.execute(deps.store.db);
+  const out = new Map<string, Record<string, bigint>>();
+  for (const r of rows.rows) {
+    const m = out.get(r.ref_id) ?? {};
+    const key = `${r.phase}${toBigInt(r.to_platform) === 1n ? ':platform' : ''}`;
+    m[key] = (m[key] ?? 0n) + toBigInt(r.total);
+    out.set(r.ref_id, m);
+  }
+  return out;
+}
+
+/** Per order: posted refunds = successful refunds, open reservations = pending refunds, refunded_amount = both. */
+async function reconcileRefunds(deps: ServiceDeps, note: (p: string) => void): Promise<number> {
+  const journal = await transferSums(deps, 'order', 'REFUND');
+  const refunds = await deps.store.db.selectFrom('refunds').select(['prepay_id', 'status', 'refund_amount']).execute();
+  const expected = new Map<string, { success: bigint; pending: bigint }>();
+  for (const r of refunds) {
+    const e = expected.get(r.prepay_id) ?? { success: 0n, pending: 0n };
+    if (r.status === 'REFUND_SUCCESS') e.success += toBigInt(r.refund_amount);
+    if (r.status === 'REFUND_PENDING') e.pending += toBigInt(r.refund_amount);
+    expected.set(r.prepay_id, e);
+  }
+  const refunded = new Map((await deps.store.db.selectFrom('orders').select(['prepay_id', 'refunded_amount']).where('refunded_amount', '>', 0).execute()).map((o) => [o.prepay_id, toBigInt(o.refunded_amount)]));
+  let mismatches = 0;
+  for (const id of new Set([...journal.keys(), ...expected.keys(), ...refunded.keys()])) {
+    const j = journal.get(id) ?? {};
+    const e = expected.get(id) ?? { success: 0n, pending: 0n };
+    const posted = j.POST_PENDING ?? 0n;
+    const open = (j.PENDING ?? 0n) - (j.POST_PENDING ?? 0n) - (j.VOID_PENDING ?? 0n);
+    if (posted !== e.success || open !== e.pending || (refunded.get(id) ?? 0n) !== e.success + e.pending) {
+      mismatches++;
+      note(`order ${id}: refunds say ${formatAmount(e.success)} done + ${formatAmount(e.pending)} pending, the journal ${formatAmount(posted)} + ${formatAmount(open)}, the order ${formatAmount(refunded.get(id) ?? 0n)}`);
+    }
+  }
+  return mismatches;
+}
+
+/**
+ * Per payout: reservations = details that were reserved; posted to escrow = forwarded to payers =
+ * successful details; voided = failed-after-reservation and refunded details; still open = details in flight.
+ */
+async function reconcilePayouts(deps: ServiceDeps, note: (p: string) => void): Promise<number> {
+  const journal = await transferSums(deps, 'payout', 'PAYOUT');
+  const details = await deps.store.db.selectFrom('payout_details').select(['payout_id', 'status', 'amount', 'pending_transfer_id']).execute();
+  const expected = new Map<string, { reserved: bigint; success: bigint; voided: bigint; open: bigint }>();
+  for (const d of details) {
+    const e = expected.get(d.payout_id) ?? { reserved: 0n, success: 0n, voided: 0n, open: 0n };
+    if (d.pending_transfer_id !== null) {
+      const amount = toBigInt(d.amount);
+      e.reserved += amount;
+      if (d.status === 'SUCCESS') e.success += amount;
+      else if (d.status === 'FAIL' || d.status === 'REFUNDED') e.voided += amount;
+      else e.open += amount;
+    }
+    expected.set(d.payout_id, e);
+  }
+  let mismatches = 0;
+  for (const id of new Set([...journal.keys(), ...expected.keys()])) {
+    const j = journal.get(id) ?? {};
+    const e = expected.get(id) ?? { reserved: 0n, success: 0n, voided: 0n, open: 0n };
+    const reserved = j['PENDING:platform'] ?? 0n;
+    const posted = j['POST_PENDING:platform'] ?? 0n;
+    const voided = j['VOID_PENDING:platform'] ?? 0n;
+    const forwarded = j.POSTED ?? 0n;
+    if (reserved !== e.reserved || posted !== e.success || forwarded !== e.success || voided !== e.voided || reserved - posted - voided !== e.open) {
+      mismatches++;
+      note(`payout ${id}: details reserve ${formatAmount(e.reserved)} (paid ${formatAmount(e.success)}, released ${formatAmount(e.voided)}), the journal reserves ${formatAmount(reserved)} (paid ${formatAmount(forwarded)}, released ${formatAmount(voided)})`);
+    }
+  }
+  return mismatches;
 }

@@ -11,6 +11,7 @@ import { balancesOf, post } from '../ledger/ledger.ts';
 import { isUniqueViolation, withTransaction, type Tx } from '../store/db.ts';
 import * as repo from '../store/payers-repo.ts';
 import type { ServiceDeps } from './deps.ts';
+import { claimEmailPayouts } from './payouts.ts';
 
 export interface Funding {
   asset: string;
@@ -51,13 +52,17 @@ export async function createPayer(deps: ServiceDeps, input: { email?: string | n
   }
 }
 
-/** Hook for work that waits on a payer appearing (email payouts, a later issue). */
-const payerCreatedHooks: Array<(deps: ServiceDeps, payer: Payer) => Promise<void>> = [];
-export function onPayerCreated(hook: (deps: ServiceDeps, payer: Payer) => Promise<void>): void {
-  payerCreatedHooks.push(hook);
-}
+/**
+ * Email payouts waiting for this payer are paid now (the payout worker would also find them at its
+ * next pass, so a failure here only delays them).
+ */
 async function afterPayerCreated(deps: ServiceDeps, payer: Payer): Promise<void> {
-  for (const hook of payerCreatedHooks) await hook(deps, payer);
+  if (!payer.email) return;
+  try {
+    await claimEmailPayouts(deps, payer.email);
+  } catch (error) {
+    deps.log.warn({ err: error, binanceId: payer.binanceId }, 'claiming email payouts failed; the payout worker will retry');
+  }
 }
 
 async function fundInTx(tx: Tx, binanceId: string, f: Funding, nowMs: number): Promise<void> {

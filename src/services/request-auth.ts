@@ -83,7 +83,7 @@ export async function authenticateRequest(deps: ServiceDeps, req: RequestCredent
   const presented = deps.settings.signatureCaseInsensitive ? signature.toUpperCase() : signature;
   if (!constantTimeEqual(presented, expected)) {
     const extra = deps.settings.signatureDebug
-      ? { signatureDebug: explainSignatureMismatch({ secret, timestamp, nonce, body: req.body.toString('utf8'), received: signature }) }
+      ? { signatureDebug: explainSignatureMismatch({ secret, timestamp, nonce, body: req.body, received: signature }) }
       : undefined;
     throw new AppError(Errors.INVALID_SIGNATURE, undefined, extra ? { extra } : undefined);
   }

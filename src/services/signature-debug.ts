@@ -6,18 +6,22 @@
  * says whether the caller's OWN signature equals the HMAC of a known variant of the payload, which
  * the caller could learn anyway by sending that variant correctly signed.
  */
-import { hmacSha512, sha256Hex, signaturePayload } from '../lib/signature.ts';
+import { hmacSha512, sha256Hex, signaturePayload, signaturePayloadBytes } from '../lib/signature.ts';
 
-export type SignatureMistake =
-  | 'LOWER_CASE_HEX'
-  | 'BASE64_INSTEAD_OF_HEX'
-  | 'HEX_ENCODED_TWICE'
-  | 'MISSING_TRAILING_NEWLINE'
-  | 'CRLF_SEPARATORS'
-  | 'BODY_RESERIALISED'
-  | 'WRONG_LENGTH'
-  | 'NOT_HEX'
-  | 'NO_KNOWN_MISTAKE';
+/** The mistakes the debugger recognises, in the order it tests them (docs/errors.md lists them). */
+export const SIGNATURE_MISTAKES = [
+  'LOWER_CASE_HEX',
+  'BASE64_INSTEAD_OF_HEX',
+  'HEX_ENCODED_TWICE',
+  'MISSING_TRAILING_NEWLINE',
+  'CRLF_SEPARATORS',
+  'BODY_RESERIALISED',
+  'NOT_HEX',
+  'WRONG_LENGTH',
+  'NO_KNOWN_MISTAKE',
+] as const;
+
+export type SignatureMistake = (typeof SIGNATURE_MISTAKES)[number];
 
 export interface SignatureDebug {
   /** The exact string the server signed: timestamp LF nonce LF body LF. */
@@ -71,19 +75,38 @@ function pythonDumps(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function explainSignatureMismatch(input: { secret: string; timestamp: string; nonce: string; body: string; received: string }): SignatureDebug {
-  const { secret, timestamp, nonce, body, received } = input;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodeBody(body: string | Buffer): { text: string; bytes: Buffer; isUtf8: boolean } {
+  if (typeof body === 'string') return { text: body, bytes: Buffer.from(body, 'utf8'), isUtf8: true };
+  try {
+    return { text: utf8.decode(body), bytes: body, isUtf8: true };
+  } catch {
+    return { text: body.toString('utf8'), bytes: body, isUtf8: false };
+  }
+}
+
+/**
+ * `body` is the exact bytes received (or their text). Length, SHA-256 and every HMAC are computed
+ * over those bytes, so they describe what the server really signed even when the body is not UTF-8.
+ */
+export function explainSignatureMismatch(input: { secret: string; timestamp: string; nonce: string; body: string | Buffer; received: string }): SignatureDebug {
+  const { secret, timestamp, nonce, received } = input;
+  const { text: body, bytes, isUtf8 } = decodeBody(input.body);
   const payload = signaturePayload(timestamp, nonce, body);
+  const payloadBytes = signaturePayloadBytes(timestamp, nonce, bytes);
   const base = {
     payload,
-    payloadLength: Buffer.byteLength(payload, 'utf8'),
-    payloadSha256: sha256Hex(payload),
+    payloadLength: payloadBytes.length,
+    payloadSha256: sha256Hex(payloadBytes),
     algorithm: 'upper-case hex of HMAC-SHA512(key = API secret, message = payload): 128 characters [0-9A-F]',
     received: { length: received.length, format: formatOf(received) },
   };
-  const verdict = (mistake: SignatureMistake, explanation: string): SignatureDebug => ({ ...base, mistake, explanation });
+  const notUtf8 = isUtf8 ? '' : ' Note: the body is not valid UTF-8; `payload` shows it with U+FFFD replacement characters, while payloadLength and payloadSha256 are over the exact bytes received.';
+  const verdict = (mistake: SignatureMistake, explanation: string): SignatureDebug => ({ ...base, mistake, explanation: explanation + notUtf8 });
+  const framed = (before: string, after: string): Buffer => Buffer.concat([Buffer.from(before, 'utf8'), bytes, Buffer.from(after, 'utf8')]);
 
-  const mac = hmacSha512(secret, payload);
+  const mac = hmacSha512(secret, payloadBytes);
   if (received.toLowerCase() === mac.toString('hex') && received !== received.toUpperCase()) {
     return verdict('LOWER_CASE_HEX', 'Your signature is right but not upper-case: Binance wants upper-case hex.');
   }
@@ -93,13 +116,13 @@ export function explainSignatureMismatch(input: { secret: string; timestamp: str
   if (/^[0-9a-fA-F]{256}$/.test(received) && Buffer.from(received, 'hex').toString('latin1').toLowerCase() === mac.toString('hex')) {
     return verdict('HEX_ENCODED_TWICE', 'Your signature is the hex of the hex string: encode the HMAC bytes to hex once.');
   }
-  if (encodes(received, hmacSha512(secret, `${timestamp}\n${nonce}\n${body}`))) {
+  if (encodes(received, hmacSha512(secret, framed(`${timestamp}\n${nonce}\n`, '')))) {
     return verdict('MISSING_TRAILING_NEWLINE', 'You signed the payload without the trailing newline: it must end with "\\n" after the body.');
   }
-  if (encodes(received, hmacSha512(secret, `${timestamp}\r\n${nonce}\r\n${body}\r\n`))) {
+  if (encodes(received, hmacSha512(secret, framed(`${timestamp}\r\n${nonce}\r\n`, '\r\n')))) {
     return verdict('CRLF_SEPARATORS', 'You separated the parts with CRLF: use a single LF ("\\n").');
   }
-  for (const variant of reserialisations(body)) {
+  for (const variant of isUtf8 ? reserialisations(body) : []) {
     if (encodes(received, hmacSha512(secret, signaturePayload(timestamp, nonce, variant.text)))) {
       return verdict('BODY_RESERIALISED', `You signed the body as ${variant.name}, but sent different bytes: sign exactly the bytes you send.`);
     }

@@ -6,12 +6,16 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { DialectName, Store } from './db.ts';
 import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_ledger_orders.ts';
+import * as m0003 from './migrations/0003_webhooks.ts';
+import * as m0004 from './migrations/0004_money_out.ts';
 
 type Up = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
 const MIGRATIONS: Record<string, Up> = {
   '0001_foundation': m0001.up,
   '0002_ledger_orders': m0002.up,
+  '0003_webhooks': m0003.up,
+  '0004_money_out': m0004.up,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -144,6 +144,111 @@ export interface OutboxEventsTable {
   attempts: ColumnType<bigint | string | number, number | undefined, number>;
   next_attempt_at_ms: Int64;
   created_at_ms: Int64;
+  // 0003_webhooks
+  auto_attempts: ColumnType<bigint | string | number, number | undefined, number>;
+  lease_token: string | null;
+  lease_until_ms: Int64Null;
+  last_attempt_at_ms: Int64Null;
+  last_http_status: ColumnType<bigint | string | number | null, number | null | undefined, number | null>;
+  last_error: string | null;
+  delivered_at_ms: Int64Null;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<bigint | string | number>;
+  event_id: Int64;
+  merchant_id: Int64;
+  attempt_no: ColumnType<bigint | string | number, number, number>;
+  trigger: string;
+  via: string;
+  listener_id: string | null;
+  request_url: string;
+  request_headers: string;
+  request_body: string;
+  response_status: ColumnType<bigint | string | number | null, number | null | undefined, number | null>;
+  response_body: string | null;
+  latency_ms: ColumnType<bigint | string | number | null, number | null | undefined, number | null>;
+  error: string | null;
+  outcome: string | null;
+  started_at_ms: Int64;
+  finished_at_ms: Int64Null;
+}
+
+export interface WebhookListenersTable {
+  listener_id: string;
+  merchant_id: Int64;
+  node_id: string;
+  forward_to: string | null;
+  connected_at_ms: Int64;
+  seen_at_ms: Int64;
+}
+
+export interface RefundsTable {
+  refund_id: string;
+  merchant_id: Int64;
+  refund_request_id: string;
+  prepay_id: string;
+  request_hash: string;
+  requested_amount: Int64;
+  refund_amount: Int64;
+  refunded_total: Int64;
+  remaining_attempts: ColumnType<bigint | string | number, number, number>;
+  currency: string;
+  refund_reason: string | null;
+  webhook_url: string | null;
+  status: string;
+  pending_transfer_id: Int64Null;
+  created_at_ms: Int64;
+  updated_at_ms: Int64;
+}
+
+export interface PayoutsTable {
+  payout_id: string;
+  merchant_id: Int64;
+  request_id: string;
+  request_hash: string;
+  batch_name: string;
+  biz_scene: string;
+  currency: string;
+  total_amount: Int64;
+  total_number: ColumnType<bigint | string | number, number, number>;
+  webhook_url: string | null;
+  sub_merchant_id: string | null;
+  status: string;
+  created_at_ms: Int64;
+  updated_at_ms: Int64;
+}
+
+export interface PayoutDetailsTable {
+  detail_id: string;
+  payout_id: string;
+  seq: ColumnType<bigint | string | number, number, number>;
+  merchant_send_id: string;
+  receive_type: string;
+  receiver: string;
+  amount: Int64;
+  transfer_method: string;
+  remark: string | null;
+  extra_json: string | null;
+  status: string;
+  fail_reason: string | null;
+  payee_binance_id: Int64Null;
+  pending_transfer_id: Int64Null;
+  awaiting_until_ms: Int64Null;
+  updated_at_ms: Int64;
+}
+
+export interface WalletTransfersTable {
+  tran_id: string;
+  merchant_id: Int64;
+  request_hash: string;
+  currency: string;
+  amount: Int64;
+  amount_text: string;
+  transfer_type: string;
+  status: string;
+  fail_reason: string | null;
+  created_at_ms: Int64;
 }
 
 export interface DB {
@@ -157,4 +262,10 @@ export interface DB {
   ledger_transfers: LedgerTransfersTable;
   orders: OrdersTable;
   outbox_events: OutboxEventsTable;
+  webhook_attempts: WebhookAttemptsTable;
+  webhook_listeners: WebhookListenersTable;
+  refunds: RefundsTable;
+  payouts: PayoutsTable;
+  payout_details: PayoutDetailsTable;
+  wallet_transfers: WalletTransfersTable;
 }

@@ -4,6 +4,8 @@
  */
 import type { ServiceDeps } from '../services/deps.ts';
 import { expireDueOrders } from '../services/orders.ts';
+import { processPayouts } from '../services/payouts.ts';
+import { processPendingRefunds } from '../services/refunds.ts';
 import { pruneExpiredNonces } from '../services/maintenance.ts';
 import { startLoop, type Loop } from './loop.ts';
 
@@ -24,6 +26,10 @@ export interface Workers {
 export function createWorkers(deps: ServiceDeps): Workers {
   const jobs: Job[] = [
     { name: 'order-expiry', every: (b) => b, run: () => expireDueOrders(deps) },
+    { name: 'refunds', every: (b) => b, run: () => processPendingRefunds(deps) },
+    { name: 'payouts', every: (b) => b, run: () => processPayouts(deps) },
+    // after the jobs that enqueue events, so one pass (time control) also delivers what they wrote
+    { name: 'webhook-dispatch', every: (b) => b, run: () => deps.webhooks.dispatchDue() },
     { name: 'nonce-pruner', every: (b) => Math.max(b, 30_000), run: () => pruneExpiredNonces(deps) },
   ];
   let loops: Loop[] = [];

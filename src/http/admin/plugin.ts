@@ -73,7 +73,15 @@ export function adminPlugin(deps: ServiceDeps, adminToken: string, routes: Admin
       if (text.trim() === '') return done(null, {});
       const parsed = parseJsonExact(text);
       if (!parsed.ok) return done(new AppError(Errors.BAD_ADMIN_REQUEST, `body is not valid JSON: ${parsed.message}`), undefined);
-      done(null, adminJson(parsed.value));
+      let value: unknown;
+      try {
+        value = adminJson(parsed.value);
+      } catch (error) {
+        // nesting the parser survived can still exhaust the stack here: a bad request, not a 500
+        if (error instanceof RangeError) return done(new AppError(Errors.BAD_ADMIN_REQUEST, 'body is not valid JSON: nesting too deep'), undefined);
+        throw error;
+      }
+      done(null, value);
     });
 
     app.addHook('onRequest', async (request, reply) => {

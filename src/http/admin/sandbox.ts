@@ -15,6 +15,7 @@ import { orderJournal } from '../../services/journal.ts';
 import { getMerchant } from '../../services/merchants.ts';
 import { getOrder, listOrders, orderUrls } from '../../services/orders.ts';
 import { createPayer, fundPayer, getPayer, listPayers, payerBalances } from '../../services/payers.ts';
+import { refundsOfOrder } from '../../services/refunds.ts';
 import { failPayment, payableCurrencies, payOrder, startPayment } from '../../services/payments.ts';
 import { advanceTime, parseDuration, timeStatus } from '../../services/time-control.ts';
 import { queryOrderV2Result } from '../binancepay/wire/orders.ts';
@@ -118,7 +119,8 @@ export function sandboxRoutes(app: FastifyInstance, ctx: AdminContext): void {
   app.get('/orders/:prepayId', async (request, reply) => {
     const { prepayId: id } = parseAdmin(prepayId, request.params);
     const order = await getOrder(deps, id);
-    return sendOk(reply, { ...adminOrderView(ctx, order), journal: (await orderJournal(deps, id)).map(journalView) });
+    const refunds = (await refundsOfOrder(deps, id)).map((r) => ({ refundId: r.refundId, refundRequestId: r.refundRequestId, status: r.status, refundAmount: formatAmount(r.refundAmount), createdAtMs: r.createdAtMs }));
+    return sendOk(reply, { ...adminOrderView(ctx, order), refunds, journal: (await orderJournal(deps, id)).map(journalView) });
   });
 
   app.post('/orders/:prepayId/start', async (request, reply) => {

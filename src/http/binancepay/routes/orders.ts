@@ -8,6 +8,7 @@ import { parseBody } from '../validation.ts';
 import {
   closeOrderSchema,
   createOrderResult,
+  createOrderSeedSchema,
   createOrderV1Schema,
   createOrderV2Schema,
   createOrderV3Schema,
@@ -23,10 +24,17 @@ async function createV3({ deps, merchant, body }: BinanceContext) {
   return createOrderResult(order, orderUrls(deps, order), 3);
 }
 
-/** The seed spec documents v1 field names on this path; without `env` the body is read as v1. */
+/** Fields only a v3 body has: any of them present means the body is read as v3. */
+const V3_ONLY_FIELDS = ['env', 'orderAmount', 'fiatAmount', 'fiatCurrency', 'description', 'goodsDetails', 'merchant'];
+
+/**
+ * The seed spec documents v1 field names on this path (merchantTradeNo, totalFee, currency required;
+ * tradeType and product fields optional). A body with any v3-only field is a v3 body; anything else
+ * is read as the seed's v1-style body, so its errors name the seed's fields (totalFee, not env).
+ */
 async function createSeedPath(ctx: BinanceContext) {
-  if ('env' in ctx.body || !('totalFee' in ctx.body || 'tradeType' in ctx.body)) return createV3(ctx);
-  const order = await createOrder(ctx.deps, ctx.merchant, fromV1(parseBody(createOrderV1Schema, ctx.body)));
+  if (V3_ONLY_FIELDS.some((f) => f in ctx.body)) return createV3(ctx);
+  const order = await createOrder(ctx.deps, ctx.merchant, fromV1(parseBody(createOrderSeedSchema, ctx.body)));
   return createOrderResult(order, orderUrls(ctx.deps, order), 3);
 }
 

@@ -157,11 +157,20 @@ export function obj<T extends z.ZodRawShape>(shape: T) {
   return z.object(shape, { error: () => ({ message: 'must be a JSON object', params: { binanceCode: C.BODY } }) });
 }
 
+/**
+ * A JSON array. Length rules are refinements carrying their Binance code (zod drops `params` from
+ * built-in checks): an empty mandatory list is 400100 like any empty mandatory field, other length
+ * limits are 400101.
+ */
 export function list<T extends z.ZodType>(item: T, rule: { min?: number; max?: number } = {}) {
-  let schema = z.array(item, { error: () => ({ message: 'must be a JSON array', params: { binanceCode: C.BODY } }) });
-  if (rule.min !== undefined) schema = schema.min(rule.min, { error: () => ({ message: rule.min === 1 ? 'must not be empty' : `must have at least ${rule.min} items`, params: { binanceCode: rule.min === 1 ? C.MISSING : C.LENGTH } }) });
-  if (rule.max !== undefined) schema = schema.max(rule.max, { error: () => ({ message: `must have at most ${rule.max} items`, params: { binanceCode: C.LENGTH } }) });
-  return schema;
+  return z.array(item, { error: () => ({ message: 'must be a JSON array', params: { binanceCode: C.BODY } }) }).superRefine((items, ctx) => {
+    if (rule.min !== undefined && items.length < rule.min) {
+      if (items.length === 0) issue(ctx, C.MISSING, 'must not be empty');
+      else issue(ctx, C.LENGTH, `must have at least ${rule.min} items (got ${items.length})`);
+    } else if (rule.max !== undefined && items.length > rule.max) {
+      issue(ctx, C.LENGTH, `must have at most ${rule.max} items (got ${items.length})`);
+    }
+  });
 }
 
 export const LETTERS_DIGITS = /^[A-Za-z0-9]+$/;

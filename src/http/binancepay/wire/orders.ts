@@ -124,6 +124,29 @@ export const createOrderV1Schema = obj({
   webhookUrl: opt(url(256)),
 });
 
+/**
+ * The v1-style body the seed spec documents for `/v3/order/create`: only merchantTradeNo, totalFee
+ * and currency are required; tradeType (v3 terminal types) defaults to WEB; product fields are
+ * optional. The path is a v3 path, so the amount follows v3 rules (from 0.00000001, no v1 cap).
+ */
+export const createOrderSeedSchema = obj({
+  subMerchantId: createOrderV1Schema.shape.subMerchantId,
+  merchantTradeNo: createOrderV1Schema.shape.merchantTradeNo,
+  tradeType: opt(oneOf(TERMINAL_TYPES)),
+  totalFee: req(amount()),
+  currency: req(currencyField()),
+  productType: opt(str({ max: 16 })),
+  productName: opt(str({ max: 256 })),
+  productDetail: opt(str({ max: 256 })),
+  returnUrl: createOrderV1Schema.shape.returnUrl,
+  cancelUrl: createOrderV1Schema.shape.cancelUrl,
+  orderExpireTime: createOrderV1Schema.shape.orderExpireTime,
+  supportPayCurrency: createOrderV1Schema.shape.supportPayCurrency,
+  universalUrlAttach: createOrderV1Schema.shape.universalUrlAttach,
+  passThroughInfo: createOrderV1Schema.shape.passThroughInfo,
+  webhookUrl: createOrderV1Schema.shape.webhookUrl,
+});
+
 type GoodsWire = z.output<typeof goodsItem>;
 
 function toGoods(g: GoodsWire): GoodsItem {
@@ -176,11 +199,11 @@ export function fromV2V3(body: z.output<typeof createOrderV3Schema> | z.output<t
   };
 }
 
-export function fromV1(body: z.output<typeof createOrderV1Schema>): CreateOrderInput {
+export function fromV1(body: z.output<typeof createOrderV1Schema> | z.output<typeof createOrderSeedSchema>): CreateOrderInput {
   return {
     apiVersion: 1,
     merchantTradeNo: body.merchantTradeNo,
-    terminalType: body.tradeType,
+    terminalType: body.tradeType ?? 'WEB',
     currency: body.currency,
     orderAmount: body.totalFee,
     goods: [],

@@ -1,0 +1,28 @@
+/** The `data` of PAYOUT and PAYOUT_NON_BN notifications (fact sheet §5.4, sample §9 H). */
+import type { Payout, PayoutDetail } from '../domain/payout.ts';
+import { formatAmount } from '../lib/amount.ts';
+import { jsonNumber, stringifyJson } from '../lib/json.ts';
+
+export function payoutEventData(payout: Payout): string {
+  return stringifyJson({
+    batchStatus: payout.status,
+    currency: payout.currency,
+    merchantId: payout.merchantId,
+    requestId: payout.requestId,
+    totalAmount: jsonNumber(formatAmount(payout.totalAmount)),
+    totalNumber: payout.totalNumber,
+  });
+}
+
+export function payoutNonBinanceEventData(payout: Payout, detail: PayoutDetail): string {
+  return stringifyJson({
+    merchantSendId: detail.merchantSendId,
+    orderId: jsonNumber(detail.detailId),
+    batchId: jsonNumber(payout.payoutId),
+    status: detail.status,
+    currency: payout.currency,
+    amount: jsonNumber(formatAmount(detail.amount)),
+    receiveType: detail.receiveType,
+    receiver: detail.receiver,
+  });
+}

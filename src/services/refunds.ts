@@ -1,0 +1,223 @@
+/**
+ * Refunds (fact sheet §3.5, §3.6, §4.2, §7.4). The refund API reserves the money at once with a
+ * pending ledger transfer (merchant → payer), so an uncovered refund fails with 400304 and parallel
+ * refunds can never overdraw; the order goes REFUNDING and the refund REFUND_PENDING. The refund
+ * worker then posts it (REFUND_SUCCESS) — or an operator rejects it (voided, REFUND_REJECTED) — and
+ * the PAY_REFUND notification is enqueued with the change.
+ */
+import { AppError, Errors, fail } from '../domain/errors.ts';
+import { merchantAccount, payerAccount } from '../domain/ledger.ts';
+import type { Merchant } from '../domain/merchant.ts';
+import { effectiveStatus, type Order, type OrderStatus } from '../domain/order.ts';
+import { REFUND_ATTEMPTS, type Refund } from '../domain/refund.ts';
+import { formatAmount, type Amount } from '../lib/amount.ts';
+import { InsufficientFundsError } from '../ledger/errors.ts';
+import { post, resolvePending } from '../ledger/ledger.ts';
+import { enqueue } from '../outbox/enqueue.ts';
+import { isUniqueViolation, withTransaction, type Tx } from '../store/db.ts';
+import { findMerchant } from '../store/merchants-repo.ts';
+import * as orders from '../store/orders-repo.ts';
+import * as repo from '../store/refunds-repo.ts';
+import type { ServiceDeps } from './deps.ts';
+import { requestHash } from './idempotency.ts';
+import { webhookTarget } from './orders.ts';
+import { refundEventData } from './refund-events.ts';
+
+export interface RefundInput {
+  refundRequestId: string;
+  prepayId: string;
+  refundAmount: Amount;
+  refundReason?: string | undefined;
+  webhookUrl?: string | undefined;
+}
+
+export interface RefundOutcome {
+  refund: Refund;
+  order: Order;
+  /** true when this refundRequestId was seen before (fact sheet §3.5 duplicateRequest "Y") */
+  duplicate: boolean;
+}
+
+const REFUNDABLE: OrderStatus[] = ['PAID', 'REFUNDING', 'REFUNDED'];
+
+function hashOf(input: RefundInput): string {
+  return requestHash([
+    ['prepayId', input.prepayId],
+    ['refundAmount', input.refundAmount],
+    ['refundReason', input.refundReason],
+    ['webhookUrl', input.webhookUrl],
+  ]);
+}
+
+async function replay(deps: ServiceDeps, existing: Refund, hash: string): Promise<RefundOutcome> {
+  if (existing.requestHash !== hash) {
+    fail(Errors.INVALID_REQUEST, `refundRequestId ${existing.refundRequestId} was already used for a different refund request (prepayId ${existing.prepayId}, refundAmount ${formatAmount(existing.requestedAmount)}); use a new refundRequestId for a new refund`);
+  }
+  const order = await orders.findOrderByPrepayId(deps.store.db, existing.prepayId);
+  if (!order) throw new Error(`order ${existing.prepayId} of refund ${existing.refundId} is missing`);
+  return { refund: existing, order, duplicate: true };
+}
+
+/** The status an order has once its refunds are what they are (fact sheet §4.1). */
+function statusAfterRefunds(order: Order, refundedAmount: Amount, pending: boolean): OrderStatus {
+  if (pending) return 'REFUNDING';
+  if (refundedAmount === 0n) return 'PAID';
+  return refundedAmount === order.orderAmount ? 'FULL_REFUNDED' : 'REFUNDED';
+}
+
+export async function refundOrder(deps: ServiceDeps, merchant: Merchant, input: RefundInput): Promise<RefundOutcome> {
+  const hash = hashOf(input);
+  const seen = await repo.findRefundByRequestId(deps.store.db, merchant.merchantId, input.refundRequestId);
+  if (seen) return replay(deps, seen, hash);
+  try {
+    return await withTransaction(deps.store, (tx) => createRefund(deps, tx, merchant, input, hash));
+  } catch (error) {
+    // the same refundRequestId raced on another order: the loser re-reads the winner
+    if (isUniqueViolation(error)) {
+      const winner = await repo.findRefundByRequestId(deps.store.db, merchant.merchantId, input.refundRequestId);
+      if (winner) return replay(deps, winner, hash);
+    }
+    throw error;
+  }
+}
+
+async function createRefund(deps: ServiceDeps, tx: Tx, merchant: Merchant, input: RefundInput, hash: string): Promise<RefundOutcome> {
+  const nowMs = deps.clock.now();
+  const order = await orders.lockOrder(tx, input.prepayId);
+  if (!order || order.merchantId !== merchant.merchantId) fail(Errors.INVALID_PREPAY_ID, `prepayId ${input.prepayId} is not an order of this merchant`);
+  // re-checked under the order lock: parallel retries of one refund serialise here
+  const seen = await repo.findRefundByRequestId(tx.db, merchant.merchantId, input.refundRequestId);
+  if (seen) {
+    if (seen.requestHash !== hash) fail(Errors.INVALID_REQUEST, `refundRequestId ${input.refundRequestId} was already used for a different refund request; use a new refundRequestId for a new refund`);
+    return { refund: seen, order, duplicate: true };
+  }
+
+  const status = effectiveStatus(order, nowMs);
+  if (order.refundCount >= REFUND_ATTEMPTS) fail(Errors.TOO_MANY_REFUND_ATTEMPTS, `Refund attempts more than ${REFUND_ATTEMPTS} times for order ${order.prepayId}.`);
+  if (status === 'FULL_REFUNDED') fail(Errors.INVALID_REFUND_AMOUNT, `Refund amount is greater than remaining amount: order ${order.prepayId} is fully refunded.`);
+  if (!REFUNDABLE.includes(status)) fail(Errors.INVALID_PREPAY_ID, `order ${order.prepayId} is ${status}: only paid orders can be refunded`);
+
+  const remaining = order.orderAmount - order.refundedAmount;
+  const attemptsLeft = REFUND_ATTEMPTS - order.refundCount;
+  // fact sheet §3.5: with one attempt left, the requested amount is ignored and the remainder is refunded
+  const amount = attemptsLeft === 1 ? remaining : input.refundAmount;
+  if (amount > remaining || remaining <= 0n) {
+    fail(Errors.INVALID_REFUND_AMOUNT, `Refund amount ${formatAmount(input.refundAmount)} is greater than remaining amount ${formatAmount(remaining)}.`);
+  }
+  if (!order.payerBinanceId) throw new Error(`paid order ${order.prepayId} has no payer`);
+
+  const refundId = deps.ids.next();
+  let pendingId: string;
+  try {
+    const [reserved] = await post(
+      tx,
+      [{ debit: merchantAccount(order.merchantId, order.currency), credit: payerAccount(order.payerBinanceId, order.currency), amount, kind: 'REFUND', refType: 'order', refId: order.prepayId, memo: `refund ${refundId}`, pending: true }],
+      nowMs,
+    );
+    if (!reserved) throw new Error('ledger returned no transfer');
+    pendingId = reserved.id;
+  } catch (error) {
+    if (error instanceof InsufficientFundsError) {
+      throw new AppError(Errors.ACCOUNT_REMAINING_AMOUNT_NOT_ENOUGH, `merchant account remaining amount is not enough to do refund: ${formatAmount(error.available)} ${order.currency} available, ${formatAmount(amount)} needed`);
+    }
+    throw error;
+  }
+
+  const refundedAmount = order.refundedAmount + amount;
+  const refund: Refund = {
+    refundId,
+    merchantId: merchant.merchantId,
+    refundRequestId: input.refundRequestId,
+    prepayId: order.prepayId,
+    requestHash: hash,
+    requestedAmount: input.refundAmount,
+    refundAmount: amount,
+    refundedTotal: refundedAmount,
+    remainingAttempts: attemptsLeft - 1,
+    currency: order.currency,
+    refundReason: input.refundReason ?? null,
+    webhookUrl: input.webhookUrl ?? null,
+    status: 'REFUND_PENDING',
+    pendingTransferId: pendingId,
+    createdAtMs: nowMs,
+    updatedAtMs: nowMs,
+  };
+  await repo.insertRefund(tx.db, refund);
+  const patch = { status: 'REFUNDING' as const, refundedAmount, refundCount: order.refundCount + 1 };
+  await orders.updateOrder(tx, order.prepayId, patch, nowMs);
+  return { refund, order: { ...order, ...patch, updatedAtMs: nowMs }, duplicate: false };
+}
+
+/** Resolves one pending refund: SUCCESS posts the reserved money, REJECT voids it. */
+async function settleRefund(deps: ServiceDeps, refundId: string, outcome: 'SUCCESS' | 'REJECT'): Promise<Refund | undefined> {
+  return withTransaction(deps.store, async (tx) => {
+    const nowMs = deps.clock.now();
+    const found = await repo.findRefund(tx.db, refundId);
+    if (!found) return undefined;
+    const order = await orders.lockOrder(tx, found.prepayId);
+    const refund = await repo.findRefund(tx.db, refundId);
+    if (!order || !refund || refund.status !== 'REFUND_PENDING' || refund.pendingTransferId === null) return undefined;
+
+    await resolvePending(tx, refund.pendingTransferId, outcome === 'SUCCESS' ? 'POST' : 'VOID', nowMs);
+    const settled: Refund = { ...refund, status: outcome === 'SUCCESS' ? 'REFUND_SUCCESS' : 'REFUND_FAIL', updatedAtMs: nowMs };
+    await repo.setRefundStatus(tx.db, refund.refundId, settled.status, nowMs);
+
+    const refundedAmount = outcome === 'SUCCESS' ? order.refundedAmount : order.refundedAmount - refund.refundAmount;
+    const refundCount = outcome === 'SUCCESS' ? order.refundCount : order.refundCount - 1;
+    const othersPending = (await repo.refundsOfOrder(tx.db, order.prepayId)).some((r) => r.refundId !== refund.refundId && r.status === 'REFUND_PENDING');
+    const status = statusAfterRefunds(order, refundedAmount, othersPending);
+    await orders.updateOrder(tx, order.prepayId, { status, refundedAmount, refundCount }, nowMs);
+
+    const merchant = await findMerchant(tx.db, order.merchantId);
+    await enqueue(
+      tx,
+      {
+        merchantId: order.merchantId,
+        bizType: 'PAY_REFUND',
+        bizId: order.prepayId,
+        bizStatus: outcome === 'SUCCESS' ? 'REFUND_SUCCESS' : 'REFUND_REJECTED',
+        data: refundEventData({ ...order, status, refundedAmount, refundCount }, settled, nowMs),
+        webhookUrl: webhookTarget(refund.webhookUrl, merchant),
+        refType: 'refund',
+        refId: refund.refundId,
+      },
+      nowMs,
+    );
+    return settled;
+  });
+}
+
+/** The refund worker: completes pending refunds older than `delayMs`. */
+export async function processPendingRefunds(deps: ServiceDeps, delayMs = 0, batchSize = 100): Promise<number> {
+  let done = 0;
+  for (;;) {
+    const ids = await repo.pendingRefundIds(deps.store.db, deps.clock.now() - delayMs, batchSize);
+    for (const id of ids) if (await settleRefund(deps, id, 'SUCCESS')) done++;
+    if (ids.length < batchSize) return done;
+  }
+}
+
+/** Sandbox control: complete or reject one pending refund now. */
+export async function settlePendingRefund(deps: ServiceDeps, refundId: string, outcome: 'SUCCESS' | 'REJECT'): Promise<Refund> {
+  const settled = await settleRefund(deps, refundId, outcome);
+  if (settled) return settled;
+  const refund = await repo.findRefund(deps.store.db, refundId);
+  if (!refund) fail(Errors.NOT_FOUND, `refund ${refundId} not found`);
+  fail(Errors.CONFLICT, `refund ${refundId} is ${refund.status}, not pending`);
+}
+
+export async function queryRefund(deps: ServiceDeps, merchant: Merchant, refundRequestId: string): Promise<{ refund: Refund; order: Order }> {
+  const refund = await repo.findRefundByRequestId(deps.store.db, merchant.merchantId, refundRequestId);
+  if (!refund) fail(Errors.INVALID_PARAM_WRONG_VALUE, `refundRequestId ${refundRequestId} not found`);
+  const order = await orders.findOrderByPrepayId(deps.store.db, refund.prepayId);
+  if (!order) throw new Error(`order ${refund.prepayId} of refund ${refund.refundId} is missing`);
+  return { refund, order };
+}
+
+export function listRefunds(deps: ServiceDeps, filter: Parameters<typeof repo.listRefunds>[1]): Promise<Refund[]> {
+  return repo.listRefunds(deps.store.db, filter);
+}
+
+export function refundsOfOrder(deps: ServiceDeps, prepayId: string): Promise<Refund[]> {
+  return repo.refundsOfOrder(deps.store.db, prepayId);
+}
