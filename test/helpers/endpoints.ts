@@ -53,6 +53,28 @@ export async function createOrder(server: TestServer, merchant: MerchantCredenti
   return data.prepayId;
 }
 
+let counter = 0;
+const unique = (prefix: string) => `${prefix}${Date.now()}${counter++}`;
+
+/** A paid order of this merchant (a funded payer pays it through the admin API). */
+export async function paidOrder(server: TestServer, merchant: MerchantCredentials, amount = '10'): Promise<string> {
+  const prepayId = await createOrder(server, merchant, { orderAmount: amount });
+  const payer = await server.adminOk<{ binanceId: string }>('POST', '/payers', { fund: [`${amount}:USDT`] });
+  await server.adminOk('POST', `/orders/${prepayId}/pay`, { payer: payer.binanceId });
+  return prepayId;
+}
+
+function payoutBody(): Record<string, unknown> {
+  return {
+    requestId: unique('P'),
+    batchName: 'sample',
+    currency: 'USDT',
+    totalAmount: '1',
+    totalNumber: 1,
+    transferDetailList: [{ merchantSendId: 'S1', receiveType: 'BINANCE_ID', receiver: '123456789', transferAmount: '1', transferMethod: 'FUNDING_WALLET' }],
+  };
+}
+
 export const ENDPOINTS: EndpointCase[] = [
   { path: '/binancepay/openapi/certificates', bodyless: true, succeeds: true, sampleBody: async () => ({}) },
   { path: '/binancepay/openapi/v3/order', succeeds: true, sampleBody: async () => v3OrderBody() },
@@ -62,6 +84,37 @@ export const ENDPOINTS: EndpointCase[] = [
   { path: '/binancepay/openapi/v2/order/query', succeeds: true, sampleBody: async (s, m) => ({ prepayId: await createOrder(s, m) }) },
   { path: '/binancepay/openapi/order/query', succeeds: true, sampleBody: async (s, m) => ({ prepayId: await createOrder(s, m) }) },
   { path: '/binancepay/openapi/order/close', succeeds: true, sampleBody: async (s, m) => ({ prepayId: await createOrder(s, m) }) },
+  { path: '/binancepay/openapi/order/refund', succeeds: true, sampleBody: async (s, m) => ({ refundRequestId: unique('R'), prepayId: await paidOrder(s, m), refundAmount: '1' }) },
+  {
+    path: '/binancepay/openapi/order/refund/query',
+    succeeds: true,
+    sampleBody: async (s, m) => {
+      const refundRequestId = unique('R');
+      await s.client(m).call('/binancepay/openapi/order/refund', { refundRequestId, prepayId: await paidOrder(s, m), refundAmount: '1' });
+      return { refundRequestId };
+    },
+  },
+  { path: '/binancepay/openapi/payout/transfer', succeeds: true, sampleBody: async () => payoutBody() },
+  {
+    path: '/binancepay/openapi/payout/query',
+    succeeds: true,
+    sampleBody: async (s, m) => {
+      const body = payoutBody();
+      await s.client(m).call('/binancepay/openapi/payout/transfer', body);
+      return { requestId: body.requestId, detailStatus: 'ALL' };
+    },
+  },
+  { path: '/binancepay/openapi/payout/receiver/check', succeeds: true, sampleBody: async () => ({ receiveType: 'BINANCE_ID', receiverId: '123456789' }) },
+  { path: '/binancepay/openapi/wallet/transfer', succeeds: true, sampleBody: async () => ({ requestId: unique('W'), currency: 'USDT', amount: '1', transferType: 'TO_MAIN' }) },
+  {
+    path: '/binancepay/openapi/wallet/transfer/query',
+    succeeds: true,
+    sampleBody: async (s, m) => {
+      const requestId = unique('W');
+      await s.client(m).request('/binancepay/openapi/wallet/transfer', { requestId, currency: 'USDT', amount: '1', transferType: 'TO_MAIN' });
+      return { tranId: requestId };
+    },
+  },
   { path: '/binancepay/openapi/balance', succeeds: true, sampleBody: async () => ({ wallet: 'FUNDING_WALLET', currency: 'USDT' }) },
   { path: '/binancepay/openapi/v2/balance', succeeds: true, sampleBody: async () => ({ wallet: 'SPOT_WALLET' }) },
 ];
