@@ -17,7 +17,9 @@ import { certificatesRoutes } from './http/binancepay/routes/certificates.ts';
 import { checkoutPlugin } from './http/checkout/plugin.ts';
 import { orderRoutes } from './http/binancepay/routes/orders.ts';
 import { payoutRoutes } from './http/binancepay/routes/payouts.ts';
+import { profitSharingRoutes } from './http/binancepay/routes/profit-sharing.ts';
 import { refundRoutes } from './http/binancepay/routes/refunds.ts';
+import { subMerchantRoutes } from './http/binancepay/routes/sub-merchants.ts';
 import { transferRoutes } from './http/binancepay/routes/transfers.ts';
 import { type Clock, OffsetClock, systemClock } from './lib/clock.ts';
 import { randomString, SnowflakeIds } from './lib/ids.ts';
@@ -114,7 +116,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const workers = createWorkers(deps);
   deps.time.afterMove = () => workers.runAll();
 
-  await app.register(binancePayPlugin(deps, [certificatesRoutes, orderRoutes, refundRoutes, payoutRoutes, balanceRoutes, transferRoutes], config.bodyLimitBytes), { prefix: BINANCE_PREFIX });
+  await app.register(binancePayPlugin(deps, [certificatesRoutes, orderRoutes, refundRoutes, payoutRoutes, balanceRoutes, transferRoutes, subMerchantRoutes, profitSharingRoutes], config.bodyLimitBytes), { prefix: BINANCE_PREFIX });
   await app.register(adminPlugin(deps, adminToken, [merchantRoutes, sandboxRoutes, moneyOutRoutes, webhookRoutes], config.bodyLimitBytes), { prefix: ADMIN_PREFIX });
 
   await app.register(checkoutPlugin(deps));

@@ -51,11 +51,7 @@ const SERVICES_MAY_IMPORT_FROM_OUTBOX = ['outbox/enqueue.ts'];
  * Known violations, each reported to the team; an entry here must name the reason and go away
  * with the fix. Format: `<file relative to src> -> <import specifier>`.
  */
-const ALLOWED_VIOLATIONS: ReadonlySet<string> = new Set<string>([
-  // REPORTED: the wire mapper for Transfer Fund takes the store's row type (a type-only import,
-  // still a dependency of http on store). Fix: a domain type (domain/transfer.ts) or a service DTO.
-  'http/binancepay/wire/transfers.ts -> ../../../store/transfers-repo.ts',
-]);
+const ALLOWED_VIOLATIONS: ReadonlySet<string> = new Set<string>([]);
 
 export interface SourceFile {
   /** absolute path */

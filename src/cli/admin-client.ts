@@ -2,6 +2,7 @@
  * How the CLI reaches a running server: the admin API over HTTP. URL from --url, BPAY_URL or the
  * default; token from --admin-token, BPAY_ADMIN_TOKEN or <data>/admin-token.
  */
+import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { ADMIN_TOKEN_FILE, readSecretIfExists } from '../config/data-dir.ts';
 
@@ -46,7 +47,7 @@ export class AdminClient {
     try {
       response = await fetch(`${this.baseUrl}/admin/v1${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${this.token}`, 'x-bpay-actor': cliActor(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
@@ -62,4 +63,15 @@ export class AdminClient {
     if (envelope.status !== 'SUCCESS') throw new CliError(envelope.code ?? 'UNKNOWN', envelope.errorMessage ?? `HTTP ${response.status}`, response.status);
     return envelope.data as T;
   }
+}
+
+/** How the CLI names itself in the audit log. */
+function cliActor(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep "unknown"
+  }
+  return `cli:${user}@${hostname()}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
 }

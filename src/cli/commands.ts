@@ -60,6 +60,17 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
       ctx.output(opts.json as boolean | undefined, await ctx.client().request('PATCH', `/merchants/${encodeURIComponent(id)}`, patch));
     });
 
+  for (const [name, status, what] of [
+    ['suspend', 'SUSPENDED', 'suspend a merchant: its API calls answer 400203 until reactivated'],
+    ['reactivate', 'ACTIVE', 'reactivate a suspended merchant'],
+  ] as const) {
+    merchant
+      .command(`${name} <merchantId>`)
+      .description(what)
+      .option('--json', 'JSON output')
+      .action(async (id: string, opts: { json?: boolean }) => ctx.output(opts.json, await ctx.client().request('PATCH', `/merchants/${encodeURIComponent(id)}`, { status })));
+  }
+
   const key = program.command('key').description('API keys of a merchant');
   key
     .command('list')
@@ -93,6 +104,22 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
         await ctx.client().request('POST', `/merchants/${encodeURIComponent(opts.merchant)}/keys/${encodeURIComponent(apiKey)}/rotate`, opts.overlapSeconds === undefined ? {} : { overlapSeconds: opts.overlapSeconds }),
       ),
     );
+
+  program
+    .command('audit')
+    .description('the audit log of management actions (who, what, when)')
+    .option('--merchant <merchantId>')
+    .option('--limit <n>')
+    .option('--json', 'JSON output')
+    .action(async (opts: { merchant?: string; limit?: string; json?: boolean }) => {
+      const q = new URLSearchParams();
+      if (opts.merchant) q.set('merchantId', opts.merchant);
+      if (opts.limit) q.set('limit', opts.limit);
+      const entries = await ctx.client().request<Array<{ atMs: number; actor: string; action: string; merchantId: number | null; detail: unknown }>>('GET', `/audit?${q.toString()}`);
+      ctx.output(opts.json, entries, (list: typeof entries) =>
+        list.map((e) => `${new Date(e.atMs).toISOString()}  ${e.actor}  ${e.action}${e.merchantId ? ` merchant ${e.merchantId}` : ''}  ${JSON.stringify(e.detail)}`).join('\n') || 'no entries',
+      );
+    });
 
   const certificates = program.command('certificates').description('webhook signing keys as /certificates publishes them');
   certificates

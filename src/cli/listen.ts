@@ -88,6 +88,21 @@ export async function listen(client: AdminClient, options: ListenOptions): Promi
   let connectedOnce = false;
   let backoffMs = 500;
 
+  /** Events are only created with a target: orders without webhookUrl of a merchant without one are NO_TARGET. */
+  const warnWithoutTarget = async (): Promise<void> => {
+    try {
+      const merchant = await client.request<{ webhookUrl: string | null }>('GET', `/merchants/${encodeURIComponent(options.merchantId)}`);
+      if (merchant.webhookUrl === null) {
+        err(
+          `bpay listen: merchant ${options.merchantId} has no webhook URL, so events of orders created without webhookUrl are recorded as NO_TARGET and not sent.\n` +
+            `  Set one (it is not called while you listen): bpay merchant update ${options.merchantId} --webhook-url ${options.forwardTo}`,
+        );
+      }
+    } catch {
+      // only a hint
+    }
+  };
+
   const forward = async (attempt: PushedAttempt): Promise<void> => {
     const started = performance.now();
     let report: Record<string, unknown>;
@@ -176,6 +191,7 @@ export async function listen(client: AdminClient, options: ListenOptions): Promi
             `${connectedOnce ? 'Reconnected' : 'Ready'}: forwarding webhooks of merchant ${ready.merchantId} to ${options.forwardTo} (listener ${ready.listenerId}).\n` +
               `While this runs, the server delivers this merchant's notifications here instead of to its webhook URL. Ctrl-C to stop.`,
           );
+          if (!connectedOnce) void warnWithoutTarget();
           connectedOnce = true;
         } else if (message.event === 'attempt') {
           const p = forward(JSON.parse(message.data) as PushedAttempt).finally(() => inFlight.delete(p));

@@ -93,12 +93,13 @@ export function registerWebhookCommands(program: Command, ctx: CommandContext): 
       .command('redeliver [eventIds...]')
       .description('a new attempt now for each event (by id, or all matching the filters); earlier attempts are kept'),
   )
-    .option('--url <url>', 'deliver to this URL instead of the stored target')
+    // not --url: that global option names the server
+    .option('--to <url>', 'deliver to this URL instead of the stored target')
     .option('--limit <n>', 'with filters: at most n events (default 100)')
     .option('--json', 'JSON output')
-    .action(async (eventIds: string[], opts: FilterOptions & { url?: string; limit?: string; json?: boolean }) => {
+    .action(async (eventIds: string[], opts: FilterOptions & { to?: string; limit?: string; json?: boolean }) => {
       const client = ctx.client();
-      const url = opts.url ? { url: opts.url } : {};
+      const url = opts.to ? { url: opts.to } : {};
       if (eventIds.length === 1 && Object.keys(filterParams(opts)).length === 0) {
         const r = await client.request<{ event: EventView; attempt: AttemptView }>('POST', `/webhooks/${encodeURIComponent(eventIds[0] as string)}/redeliver`, url);
         ctx.output(opts.json, r, (d: typeof r) => `${attemptLine(d.attempt)}\n${eventLine(d.event)}`);
@@ -116,10 +117,10 @@ export function registerWebhookCommands(program: Command, ctx: CommandContext): 
     .command('test')
     .description('send a signed PAY_SUCCESS-shaped test notification (merchantTradeNo TEST…) to the merchant now')
     .requiredOption('--merchant <merchantId>')
-    .option('--url <url>', 'send it here instead of the merchant webhook URL')
+    .option('--to <url>', 'send it here instead of the merchant webhook URL')
     .option('--json', 'JSON output')
-    .action(async (opts: { merchant: string; url?: string; json?: boolean }) => {
-      const r = await ctx.client().request<{ event: EventView; attempt: AttemptView | null }>('POST', `/merchants/${encodeURIComponent(opts.merchant)}/webhooks/test`, opts.url ? { url: opts.url } : {});
+    .action(async (opts: { merchant: string; to?: string; json?: boolean }) => {
+      const r = await ctx.client().request<{ event: EventView; attempt: AttemptView | null }>('POST', `/merchants/${encodeURIComponent(opts.merchant)}/webhooks/test`, opts.to ? { url: opts.to } : {});
       ctx.output(opts.json, r, (d: typeof r) => [d.attempt ? attemptLine(d.attempt) : 'queued: the dispatcher delivers it', eventLine(d.event)].join('\n'));
     });
 

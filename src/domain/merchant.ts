@@ -12,7 +12,10 @@ export interface Merchant {
   payClosedNotify: boolean;
   /** Commission rate override (decimal text); null = the server default. */
   commissionRate: string | null;
+  /** Set for sub-merchants: the channel partner that created and operates it (fact sheet §3.13). */
   partnerMerchantId: number | null;
+  /** Sub-merchant profile as submerchant/add and modify gave it (MCC, store type, site…). */
+  profile: Record<string, unknown> | null;
   isDemo: boolean;
   createdAtMs: number;
   updatedAtMs: number;

@@ -124,3 +124,8 @@ export function productOf(order: Pick<Order, 'goods' | 'extra'>): { productType:
     productDetail: v1.productDetail ?? first?.goodsDetail ?? null,
   };
 }
+
+/** Whose wallet an order's money lands in: the sub-merchant's when a partner ordered for one (fact sheet §3.13). */
+export function settlementMerchantId(order: Pick<Order, 'merchantId' | 'subMerchantId'>): number {
+  return order.subMerchantId !== null ? Number(order.subMerchantId) : order.merchantId;
+}

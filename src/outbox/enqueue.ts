@@ -3,9 +3,10 @@
  * change it reports (ARCHITECTURE.md principle 8), so money never moves without its event.
  * Delivery (sign, POST, retry, record attempts) is the dispatcher's job, after commit.
  */
+import type { OutboxStatus } from '../domain/webhook.ts';
 import type { Tx } from '../store/db.ts';
 
-export type OutboxStatus = 'PENDING' | 'DELIVERED' | 'FAILED' | 'NO_TARGET' | 'SUPPRESSED';
+export type { OutboxStatus };
 
 export interface OutboxEventInput {
   merchantId: number;

@@ -5,6 +5,7 @@
  */
 import { certSerialOf, generateRsaKeyPair } from '../lib/signature.ts';
 import { insertSigningKey, listSigningKeys, retireSigningKeys, type SigningKeyRow } from '../store/signing-keys-repo.ts';
+import { audit, type Actor } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';
 
 export interface Certificate {
@@ -61,12 +62,13 @@ export async function listCertificates(deps: ServiceDeps): Promise<Certificate[]
   return [...(active ? [active] : []), ...listed].map((k) => ({ certSerial: k.certSerial, certPublic: k.publicPem }));
 }
 
-export async function rotateSigningKey(deps: ServiceDeps, overlapMs: number = DEFAULT_ROTATION_OVERLAP_MS): Promise<Certificate> {
+export async function rotateSigningKey(deps: ServiceDeps, overlapMs: number = DEFAULT_ROTATION_OVERLAP_MS, actor: Actor = 'system'): Promise<Certificate> {
   const pair = generateRsaKeyPair(2048);
   const certSerial = certSerialOf(pair.publicKeyPem);
   const nowMs = deps.clock.now();
   await insertSigningKey(deps.store, { certSerial, publicPem: pair.publicKeyPem, privateSealed: deps.secrets.seal(pair.privateKeyPem), nowMs });
   await retireSigningKeys(deps.store, certSerial, nowMs, nowMs + overlapMs);
+  await audit(deps.store.db, deps, actor, 'certificates.rotate', null, { certSerial, previousListedUntilMs: nowMs + overlapMs });
   deps.caches.signer = undefined;
   return { certSerial, certPublic: pair.publicKeyPem };
 }

@@ -66,6 +66,7 @@ export async function auditLedger(deps: ServiceDeps): Promise<LedgerVerification
 
   const refundMismatches = await reconcileRefunds(deps, note);
   const payoutMismatches = await reconcilePayouts(deps, note);
+  const splitMismatches = await reconcileSplits(deps, note);
 
   const checks: LedgerCheck[] = [
     ...base.checks,
@@ -73,6 +74,7 @@ export async function auditLedger(deps: ServiceDeps): Promise<LedgerVerification
     { name: 'unpaid-orders-moved-no-money', ok: movedUnpaid === 0, detail: `${movedUnpaid} unpaid orders with transfers` },
     { name: 'refunds-match-journal', ok: refundMismatches === 0, detail: `${refundMismatches} orders whose refunds and refund transfers differ` },
     { name: 'payouts-match-journal', ok: payoutMismatches === 0, detail: `${payoutMismatches} payouts whose details and transfers differ` },
+    { name: 'splits-match-journal', ok: splitMismatches === 0, detail: `${splitMismatches} profit-sharing splits whose shares or returns and transfers differ` },
   ];
   return { ...base, ok: checks.every((c) => c.ok), checks, problems, orders: orderRows.length };
 }
@@ -150,6 +152,27 @@ async function reconcilePayouts(deps: ServiceDeps, note: (p: string) => void): P
     if (reserved !== e.reserved || posted !== e.success || forwarded !== e.success || voided !== e.voided || reserved - posted - voided !== e.open) {
       mismatches++;
       note(`payout ${id}: details reserve ${formatAmount(e.reserved)} (paid ${formatAmount(e.success)}, released ${formatAmount(e.voided)}), the journal reserves ${formatAmount(reserved)} (paid ${formatAmount(forwarded)}, released ${formatAmount(voided)})`);
+    }
+  }
+  return mismatches;
+}
+
+/** Per split: shared out = the split total; returned = the successful returns. */
+async function reconcileSplits(deps: ServiceDeps, note: (p: string) => void): Promise<number> {
+  const shared = await transferSums(deps, 'ps_split', 'PROFIT_SHARING');
+  const returned = await transferSums(deps, 'ps_split', 'PROFIT_SHARING_RETURN');
+  const splits = await deps.store.db.selectFrom('ps_splits').select(['split_order_no', 'total_amount']).execute();
+  const returns = await deps.store.db.selectFrom('ps_returns').select(['split_order_no', 'return_amount']).where('status', '=', 2).execute();
+  const expectedReturns = new Map<string, bigint>();
+  for (const r of returns) expectedReturns.set(r.split_order_no, (expectedReturns.get(r.split_order_no) ?? 0n) + toBigInt(r.return_amount));
+  const expectedShares = new Map(splits.map((s) => [s.split_order_no, toBigInt(s.total_amount)]));
+  let mismatches = 0;
+  for (const id of new Set([...shared.keys(), ...returned.keys(), ...expectedShares.keys()])) {
+    const out = shared.get(id)?.POSTED ?? 0n;
+    const back = returned.get(id)?.['POSTED'] ?? 0n;
+    if (out !== (expectedShares.get(id) ?? 0n) || back !== (expectedReturns.get(id) ?? 0n)) {
+      mismatches++;
+      note(`split ${id}: shares ${formatAmount(expectedShares.get(id) ?? 0n)} and returns ${formatAmount(expectedReturns.get(id) ?? 0n)}, the journal ${formatAmount(out)} and ${formatAmount(back)}`);
     }
   }
   return mismatches;

@@ -8,6 +8,7 @@ import { newApiCredential, randomDigits } from '../lib/ids.ts';
 import { isUniqueViolation, withTransaction } from '../store/db.ts';
 import * as repo from '../store/merchants-repo.ts';
 import type { MerchantPatch } from '../store/merchants-repo.ts';
+import { audit, type Actor } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';
 
 export interface CreatedKey {
@@ -23,9 +24,12 @@ export interface CreateMerchantInput {
   payClosedNotify?: boolean;
   isDemo?: boolean;
   partnerMerchantId?: number | null;
+  profile?: Record<string, unknown> | null;
+  /** sub-merchants are operated by their partner's keys and get none of their own */
+  withoutKey?: boolean;
 }
 
-export async function createMerchant(deps: ServiceDeps, input: CreateMerchantInput): Promise<{ merchant: Merchant; key: CreatedKey }> {
+export async function createMerchant(deps: ServiceDeps, input: CreateMerchantInput, actor: Actor = 'system'): Promise<{ merchant: Merchant; key: CreatedKey | undefined }> {
   for (let attempt = 0; ; attempt++) {
     const merchantId = Number(randomDigits(9));
     try {
@@ -39,16 +43,24 @@ export async function createMerchant(deps: ServiceDeps, input: CreateMerchantInp
           payClosedNotify: input.payClosedNotify ?? true,
           isDemo: input.isDemo ?? false,
           partnerMerchantId: input.partnerMerchantId ?? null,
+          profile: input.profile ?? null,
           nowMs,
         });
-        const key = await insertKey(deps, tx.db, merchantId, 'default', nowMs);
+        const key = input.withoutKey ? undefined : await insertKey(deps, tx.db, merchantId, 'default', nowMs);
         const merchant = await repo.findMerchant(tx.db, merchantId);
         if (!merchant) throw new Error('merchant vanished inside its own transaction');
+        await audit(tx.db, deps, actor, merchant.partnerMerchantId === null ? 'merchant.create' : 'submerchant.create', merchantId, {
+          name: merchant.name,
+          webhookUrl: merchant.webhookUrl,
+          ipAllowlist: merchant.ipAllowlist,
+          ...(merchant.partnerMerchantId !== null ? { partnerMerchantId: merchant.partnerMerchantId } : {}),
+          ...(key ? { apiKey: key.apiKey } : {}),
+        });
         return { merchant, key };
       });
     } catch (error) {
-      // a random id collided with an existing merchant: draw another
-      if (attempt < 5 && isUniqueViolation(error)) continue;
+      // a random id collided with an existing merchant: draw another (a name clash is the caller's to report)
+      if (attempt < 5 && isUniqueViolation(error) && !(await repo.findMerchant(deps.store.db, merchantId).then((m) => m === undefined))) continue;
       throw error;
     }
   }
@@ -75,15 +87,28 @@ export function listMerchants(deps: ServiceDeps, opts: { limit?: number; afterId
   return repo.listMerchants(deps.store.db, { limit: Math.min(opts.limit ?? 100, 1000), afterId: opts.afterId });
 }
 
-export async function updateMerchant(deps: ServiceDeps, merchantId: number, patch: MerchantPatch): Promise<Merchant> {
-  await getMerchant(deps, merchantId);
-  await repo.updateMerchant(deps.store.db, merchantId, patch, deps.clock.now());
+export async function updateMerchant(deps: ServiceDeps, merchantId: number, patch: MerchantPatch, actor: Actor = 'system'): Promise<Merchant> {
+  const before = await getMerchant(deps, merchantId);
+  await withTransaction(deps.store, async (tx) => {
+    await repo.updateMerchant(tx.db, merchantId, patch, deps.clock.now());
+    const changes = Object.fromEntries(
+      Object.entries(patch)
+        .filter(([k, v]) => v !== undefined && JSON.stringify(before[k as keyof Merchant]) !== JSON.stringify(v))
+        .map(([k, v]) => [k, { from: before[k as keyof Merchant], to: v }]),
+    );
+    const action = patch.status === 'SUSPENDED' && before.status !== 'SUSPENDED' ? 'merchant.suspend' : patch.status === 'ACTIVE' && before.status !== 'ACTIVE' ? 'merchant.reactivate' : 'merchant.update';
+    if (Object.keys(changes).length > 0) await audit(tx.db, deps, actor, action, merchantId, changes);
+  });
   return getMerchant(deps, merchantId);
 }
 
-export async function createApiKey(deps: ServiceDeps, merchantId: number, label: string | null): Promise<CreatedKey> {
+export async function createApiKey(deps: ServiceDeps, merchantId: number, label: string | null, actor: Actor = 'system'): Promise<CreatedKey> {
   await getMerchant(deps, merchantId);
-  return insertKey(deps, deps.store.db, merchantId, label, deps.clock.now());
+  return withTransaction(deps.store, async (tx) => {
+    const key = await insertKey(deps, tx.db, merchantId, label, deps.clock.now());
+    await audit(tx.db, deps, actor, 'apikey.create', merchantId, { apiKey: key.apiKey, label });
+    return key;
+  });
 }
 
 export async function listApiKeys(deps: ServiceDeps, merchantId: number): Promise<ApiKeyInfo[]> {
@@ -97,10 +122,13 @@ async function ownedKey(deps: ServiceDeps, merchantId: number, apiKey: string): 
   return found.key;
 }
 
-export async function revokeApiKey(deps: ServiceDeps, merchantId: number, apiKey: string): Promise<ApiKeyInfo> {
+export async function revokeApiKey(deps: ServiceDeps, merchantId: number, apiKey: string, actor: Actor = 'system'): Promise<ApiKeyInfo> {
   const key = await ownedKey(deps, merchantId, apiKey);
   if (key.status === 'REVOKED') fail(Errors.CONFLICT, 'API key is already revoked');
-  await repo.revokeApiKey(deps.store.db, apiKey, deps.clock.now());
+  await withTransaction(deps.store, async (tx) => {
+    await repo.revokeApiKey(tx.db, apiKey, deps.clock.now());
+    await audit(tx.db, deps, actor, 'apikey.revoke', merchantId, { apiKey });
+  });
   return ownedKey(deps, merchantId, apiKey);
 }
 
@@ -108,7 +136,7 @@ export async function revokeApiKey(deps: ServiceDeps, merchantId: number, apiKey
  * Rotation with overlap: a new key is issued and the old one keeps working for `overlapMs`,
  * so a merchant can deploy the new secret without downtime.
  */
-export async function rotateApiKey(deps: ServiceDeps, merchantId: number, apiKey: string, overlapMs: number): Promise<{ created: CreatedKey; previous: ApiKeyInfo }> {
+export async function rotateApiKey(deps: ServiceDeps, merchantId: number, apiKey: string, overlapMs: number, actor: Actor = 'system'): Promise<{ created: CreatedKey; previous: ApiKeyInfo }> {
   const key = await ownedKey(deps, merchantId, apiKey);
   if (key.status !== 'ACTIVE') fail(Errors.CONFLICT, 'only an active key can be rotated');
   return withTransaction(deps.store, async (tx) => {
@@ -117,6 +145,7 @@ export async function rotateApiKey(deps: ServiceDeps, merchantId: number, apiKey
     await repo.expireApiKeyAt(tx.db, apiKey, nowMs + overlapMs);
     const previous = await repo.findApiKeyWithSecret(tx.db, apiKey);
     if (!previous) throw new Error('key vanished inside its own transaction');
+    await audit(tx.db, deps, actor, 'apikey.rotate', merchantId, { from: apiKey, to: created.apiKey, oldKeyExpiresAtMs: nowMs + overlapMs });
     return { created, previous: previous.key };
   });
 }

@@ -13,7 +13,8 @@ import { findMerchant } from '../store/merchants-repo.ts';
 import * as repo from '../store/orders-repo.ts';
 import type { ServiceDeps } from './deps.ts';
 import { payEventData } from './order-events.ts';
-import { isSupportedAsset, priceInUsdt } from './rates.ts';
+import { hasRate, isSupportedAsset, priceInUsdt } from './rates.ts';
+import { requireSubMerchant } from './sub-merchants.ts';
 
 export interface CreateOrderInput {
   apiVersion: 1 | 2 | 3;
@@ -80,8 +81,10 @@ function resolveAmount(deps: ServiceDeps, input: CreateOrderInput): { currency: 
     // fact sheet §3.1: with fiatCurrency the order is a USDT order converted at the market rate
     if (input.fiatAmount === undefined) fail(Errors.MANDATORY_PARAM_EMPTY_OR_MALFORMED, 'fiatAmount is mandatory when fiatCurrency is given');
     if (input.currency !== undefined && input.currency !== 'USDT') fail(Errors.INVALID_PARAM_WRONG_VALUE, 'currency must be USDT or absent when fiatCurrency is given');
-    const rate = priceInUsdt(deps, input.fiatCurrency);
+    if (input.orderAmount !== undefined) fail(Errors.INVALID_PARAM_WRONG_VALUE, 'give orderAmount or fiatAmount, not both: with fiatCurrency the USDT amount is converted from fiatAmount');
     if (isSupportedAsset(deps, input.fiatCurrency)) fail(Errors.INVALID_PARAM_WRONG_VALUE, `fiatCurrency ${input.fiatCurrency} is a crypto asset: use currency for it`);
+    if (!hasRate(deps, input.fiatCurrency)) fail(Errors.INVALID_PARAM_WRONG_VALUE, `fiatCurrency ${input.fiatCurrency} is not supported: this server has no rate for it (BPAY_RATES)`);
+    const rate = priceInUsdt(deps, input.fiatCurrency);
     const orderAmount = convertAmount(input.fiatAmount, rate, priceInUsdt(deps, 'USDT'), 'HALF_UP');
     if (orderAmount <= 0n) fail(Errors.INVALID_PARAM_WRONG_VALUE, 'fiatAmount converts to less than 0.00000001 USDT');
     return { currency: 'USDT', orderAmount, fiatCurrency: input.fiatCurrency, fiatAmount: input.fiatAmount };
@@ -94,13 +97,16 @@ function resolveAmount(deps: ServiceDeps, input: CreateOrderInput): { currency: 
   return { currency: input.currency, orderAmount: input.orderAmount, fiatCurrency: null, fiatAmount: null };
 }
 
-function resolveExpiry(deps: ServiceDeps, requested: number | undefined, nowMs: number): number {
+function resolveExpiry(deps: ServiceDeps, requestedWallMs: number | undefined, nowMs: number): number {
   const latest = nowMs + ORDER_MAX_LIFETIME_MS;
-  if (requested === undefined) return latest;
-  if (requested <= nowMs) fail(Errors.INVALID_PARAM_WRONG_VALUE, `orderExpireTime ${requested} is not in the future (server time ${nowMs}); it is an absolute time in milliseconds`);
+  if (requestedWallMs === undefined) return latest;
+  // Clients compute orderExpireTime on their own (wall) clock; after sandbox time travel the
+  // business clock is ahead by the offset, so "15 minutes from now" must stay 15 minutes.
+  const requested = requestedWallMs + deps.time.clock.offset;
+  if (requested <= nowMs) fail(Errors.INVALID_PARAM_WRONG_VALUE, `orderExpireTime ${requestedWallMs} is not in the future (server time ${deps.wallClock.now()}); it is an absolute time in milliseconds`);
   // A client computing now+1h with a clock slightly ahead of ours is forgiven by the request window.
   if (requested > latest + deps.settings.timestampWindowMs) {
-    fail(Errors.INVALID_PARAM_WRONG_VALUE, `orderExpireTime may be at most 1 hour from now (${latest}); got ${requested}`);
+    fail(Errors.INVALID_PARAM_WRONG_VALUE, `orderExpireTime may be at most 1 hour from now (${deps.wallClock.now() + ORDER_MAX_LIFETIME_MS}); got ${requestedWallMs}`);
   }
   return Math.min(requested, latest);
 }
@@ -112,6 +118,8 @@ export async function createOrder(deps: ServiceDeps, merchant: Merchant, input: 
   for (const c of input.supportPayCurrency ?? []) {
     if (!isSupportedAsset(deps, c)) fail(Errors.INVALID_PARAM_WRONG_VALUE, `supportPayCurrency ${c} is not a supported currency`);
   }
+  // a partner orders on behalf of its own, active sub-merchants only
+  if (input.subMerchantId !== undefined) await requireSubMerchant(deps, merchant, input.subMerchantId);
   const order: Order = {
     prepayId: deps.ids.next(),
     merchantId: merchant.merchantId,

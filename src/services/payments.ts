@@ -5,7 +5,7 @@
  */
 import { AppError, Errors, fail } from '../domain/errors.ts';
 import { merchantAccount, payerAccount, platformAccount, type TransferSpec } from '../domain/ledger.ts';
-import { effectiveStatus, nextStatus, type Order, type OrderEvent, type PaymentInfo } from '../domain/order.ts';
+import { effectiveStatus, nextStatus, settlementMerchantId, type Order, type OrderEvent, type PaymentInfo } from '../domain/order.ts';
 import { convertAmount, formatAmount, multiplyByRate, priceRatio } from '../lib/amount.ts';
 import { InsufficientFundsError } from '../ledger/errors.ts';
 import { post } from '../ledger/ledger.ts';
@@ -78,6 +78,7 @@ export async function payOrder(deps: ServiceDeps, input: PayInput): Promise<Orde
     const order = await lockForPayment(deps, tx, input.prepayId, 'PAY', nowMs);
     const merchant = await findMerchant(tx.db, order.merchantId);
     if (!merchant) throw new Error(`merchant ${order.merchantId} of order ${order.prepayId} is missing`);
+    const settlement = settlementMerchantId(order) === order.merchantId ? merchant : await findMerchant(tx.db, settlementMerchantId(order));
 
     const allowed = payableCurrencies(deps, order);
     const payCurrency = input.payCurrency ?? (allowed.includes(order.currency) ? order.currency : allowed[0]);
@@ -90,10 +91,10 @@ export async function payOrder(deps: ServiceDeps, input: PayInput): Promise<Orde
     const sameCurrency = payCurrency === order.currency;
     const payAmount = sameCurrency ? order.orderAmount : convertAmount(order.orderAmount, priceInUsdt(deps, order.currency), priceInUsdt(deps, payCurrency), 'UP');
     const price = sameCurrency ? '1.00000000' : formatAmount(priceRatio(priceInUsdt(deps, payCurrency), priceInUsdt(deps, order.currency)));
-    const commission = multiplyByRate(order.orderAmount, merchant.commissionRate ?? deps.settings.commissionRate, 'HALF_UP');
+    const commission = multiplyByRate(order.orderAmount, settlement?.commissionRate ?? merchant.commissionRate ?? deps.settings.commissionRate, 'HALF_UP');
 
     const ref = { refType: 'order', refId: order.prepayId };
-    const merchantFunding = merchantAccount(order.merchantId, order.currency);
+    const merchantFunding = merchantAccount(settlementMerchantId(order), order.currency);
     const transfers: TransferSpec[] = sameCurrency
       ? [{ debit: payerAccount(payer.binanceId, payCurrency), credit: merchantFunding, amount: payAmount, kind: 'PAYMENT', ...ref }]
       : [

@@ -29,6 +29,7 @@ import type { ServiceDeps } from './deps.ts';
 import { requestHash } from './idempotency.ts';
 import { payoutEventData, payoutNonBinanceEventData } from './payout-events.ts';
 import { hasRate, isSupportedAsset } from './rates.ts';
+import { requireSubMerchant } from './sub-merchants.ts';
 
 export interface PayoutDetailInput {
   merchantSendId: string;
@@ -91,12 +92,14 @@ function validate(deps: ServiceDeps, input: PayoutInput): void {
   });
 }
 
-function sourceAccount(payout: Pick<Payout, 'merchantId' | 'currency'>, method: TransferMethod): AccountRef {
-  return merchantAccount(payout.merchantId, payout.currency, method === 'SPOT_WALLET' ? 'SPOT' : 'FUNDING');
+/** The wallet a detail is paid from: the sub-merchant's when a partner pays out for one (2025-02, fact sheet §3.8). */
+function sourceAccount(payout: Pick<Payout, 'merchantId' | 'currency' | 'subMerchantId'>, method: TransferMethod): AccountRef {
+  return merchantAccount(payout.subMerchantId ?? payout.merchantId, payout.currency, method === 'SPOT_WALLET' ? 'SPOT' : 'FUNDING');
 }
 
 export async function createPayout(deps: ServiceDeps, merchant: Merchant, input: PayoutInput): Promise<{ payout: Payout; duplicate: boolean }> {
   validate(deps, input);
+  if (input.subMerchantId !== undefined) await requireSubMerchant(deps, merchant, input.subMerchantId);
   const hash = hashOf(input);
   const replay = (existing: Payout) => {
     // requestId reuse: the same batch again is answered as first time (a safe retry); a different one is refused

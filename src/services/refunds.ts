@@ -8,7 +8,7 @@
 import { AppError, Errors, fail } from '../domain/errors.ts';
 import { merchantAccount, payerAccount } from '../domain/ledger.ts';
 import type { Merchant } from '../domain/merchant.ts';
-import { effectiveStatus, type Order, type OrderStatus } from '../domain/order.ts';
+import { effectiveStatus, settlementMerchantId, type Order, type OrderStatus } from '../domain/order.ts';
 import { REFUND_ATTEMPTS, type Refund } from '../domain/refund.ts';
 import { formatAmount, type Amount } from '../lib/amount.ts';
 import { InsufficientFundsError } from '../ledger/errors.ts';
@@ -111,7 +111,7 @@ async function createRefund(deps: ServiceDeps, tx: Tx, merchant: Merchant, input
   try {
     const [reserved] = await post(
       tx,
-      [{ debit: merchantAccount(order.merchantId, order.currency), credit: payerAccount(order.payerBinanceId, order.currency), amount, kind: 'REFUND', refType: 'order', refId: order.prepayId, memo: `refund ${refundId}`, pending: true }],
+      [{ debit: merchantAccount(settlementMerchantId(order), order.currency), credit: payerAccount(order.payerBinanceId, order.currency), amount, kind: 'REFUND', refType: 'order', refId: order.prepayId, memo: `refund ${refundId}`, pending: true }],
       nowMs,
     );
     if (!reserved) throw new Error('ledger returned no transfer');

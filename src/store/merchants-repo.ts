@@ -16,6 +16,7 @@ function toMerchant(row: Selectable<MerchantsTable>): Merchant {
     payClosedNotify: toBool(row.pay_closed_notify),
     commissionRate: row.commission_rate,
     partnerMerchantId: toNumberOrNull(row.partner_merchant_id),
+    profile: row.profile_json ? (JSON.parse(row.profile_json) as Record<string, unknown>) : null,
     isDemo: toBool(row.is_demo),
     createdAtMs: toNumber(row.created_at_ms),
     updatedAtMs: toNumber(row.updated_at_ms),
@@ -42,6 +43,7 @@ export interface NewMerchant {
   payClosedNotify: boolean;
   isDemo: boolean;
   partnerMerchantId: number | null;
+  profile?: Record<string, unknown> | null;
   nowMs: number;
 }
 
@@ -57,6 +59,7 @@ export async function insertMerchant(q: Q, m: NewMerchant): Promise<void> {
       pay_closed_notify: fromBool(m.payClosedNotify),
       commission_rate: null,
       partner_merchant_id: m.partnerMerchantId,
+      profile_json: m.profile ? JSON.stringify(m.profile) : null,
       is_demo: fromBool(m.isDemo),
       created_at_ms: m.nowMs,
       updated_at_ms: m.nowMs,
@@ -82,6 +85,7 @@ export async function listMerchants(q: Q, opts: { limit: number; afterId?: numbe
 
 export interface MerchantPatch {
   name?: string;
+  profile?: Record<string, unknown>;
   status?: MerchantStatus;
   webhookUrl?: string | null;
   ipAllowlist?: string[] | null;
@@ -94,6 +98,7 @@ export async function updateMerchant(q: Q, merchantId: number, patch: MerchantPa
     .updateTable('merchants')
     .set({
       ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.profile !== undefined ? { profile_json: JSON.stringify(patch.profile) } : {}),
       ...(patch.status !== undefined ? { status: patch.status } : {}),
       ...(patch.webhookUrl !== undefined ? { webhook_url: patch.webhookUrl } : {}),
       ...(patch.ipAllowlist !== undefined ? { ip_allowlist: patch.ipAllowlist === null ? null : JSON.stringify(patch.ipAllowlist) } : {}),
@@ -133,4 +138,13 @@ export async function revokeApiKey(q: Q, apiKey: string, nowMs: number): Promise
 
 export async function expireApiKeyAt(q: Q, apiKey: string, expiresAtMs: number): Promise<void> {
   await q.updateTable('api_keys').set({ expires_at_ms: expiresAtMs }).where('api_key', '=', apiKey).execute();
+}
+
+export async function findSubMerchantByName(q: Q, partnerMerchantId: number, name: string): Promise<Merchant | undefined> {
+  const row = await q.selectFrom('merchants').selectAll().where('partner_merchant_id', '=', partnerMerchantId).where('name', '=', name).executeTakeFirst();
+  return row ? toMerchant(row) : undefined;
+}
+
+export async function listSubMerchants(q: Q, partnerMerchantId: number): Promise<Merchant[]> {
+  return (await q.selectFrom('merchants').selectAll().where('partner_merchant_id', '=', partnerMerchantId).orderBy('merchant_id').execute()).map(toMerchant);
 }

@@ -8,6 +8,7 @@ import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_ledger_orders.ts';
 import * as m0003 from './migrations/0003_webhooks.ts';
 import * as m0004 from './migrations/0004_money_out.ts';
+import * as m0005 from './migrations/0005_platform.ts';
 
 type Up = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Up> = {
   '0002_ledger_orders': m0002.up,
   '0003_webhooks': m0003.up,
   '0004_money_out': m0004.up,
+  '0005_platform': m0005.up,
 };
 
 class InCodeProvider implements MigrationProvider {

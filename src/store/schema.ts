@@ -23,6 +23,7 @@ export interface MerchantsTable {
   is_demo: Flag;
   created_at_ms: Int64;
   updated_at_ms: Int64;
+  profile_json: string | null;
 }
 
 export interface ApiKeysTable {
@@ -251,6 +252,65 @@ export interface WalletTransfersTable {
   created_at_ms: Int64;
 }
 
+export interface PsReceiversTable {
+  merchant_id: Int64;
+  account: string;
+  created_at_ms: Int64;
+}
+
+export interface PsSplitsTable {
+  split_order_no: string;
+  merchant_id: Int64;
+  merchant_request_id: string;
+  prepay_id: string;
+  request_hash: string;
+  status: ColumnType<bigint | string | number, number, number>;
+  total_amount: Int64;
+  created_at_ms: Int64;
+  finished_at_ms: Int64Null;
+}
+
+export interface PsSplitDetailsTable {
+  detail_id: string;
+  split_order_no: string;
+  seq: ColumnType<bigint | string | number, number, number>;
+  account: string;
+  amount: Int64;
+  description: string | null;
+  webhook_url: string | null;
+  status: ColumnType<bigint | string | number, number, number>;
+  fail_reason: string | null;
+  returned_amount: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
+  finished_at_ms: Int64Null;
+}
+
+export interface PsReturnsTable {
+  return_order_no: string;
+  merchant_id: Int64;
+  merchant_return_no: string;
+  prepay_id: string;
+  split_order_no: string;
+  origin_merchant_request_id: string;
+  transfer_out_account: string;
+  return_amount: Int64;
+  description: string | null;
+  webhook_url: string | null;
+  request_hash: string;
+  status: ColumnType<bigint | string | number, number, number>;
+  fail_reason: string | null;
+  created_at_ms: Int64;
+  finished_at_ms: Int64Null;
+}
+
+export interface AuditLogTable {
+  id: Generated<bigint | string | number>;
+  at_ms: Int64;
+  actor: string;
+  action: string;
+  merchant_id: Int64Null;
+  detail_json: string;
+}
+
 export interface DB {
   merchants: MerchantsTable;
   api_keys: ApiKeysTable;
@@ -268,4 +328,9 @@ export interface DB {
   payouts: PayoutsTable;
   payout_details: PayoutDetailsTable;
   wallet_transfers: WalletTransfersTable;
+  ps_receivers: PsReceiversTable;
+  ps_splits: PsSplitsTable;
+  ps_split_details: PsSplitDetailsTable;
+  ps_returns: PsReturnsTable;
+  audit_log: AuditLogTable;
 }

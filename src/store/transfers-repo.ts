@@ -1,22 +1,8 @@
+import type { TransferStatus, TransferType, WalletTransfer } from '../domain/transfer.ts';
 import type { Queryable } from './db.ts';
 import { toBigInt, toNumber } from './db.ts';
 
-export type TransferType = 'TO_MAIN' | 'TO_PAY';
-export type TransferStatus = 'SUCCESS' | 'FAILURE' | 'PROCESS';
-
-export interface WalletTransfer {
-  tranId: string;
-  merchantId: number;
-  requestHash: string;
-  currency: string;
-  amount: bigint;
-  /** the amount exactly as the request wrote it, echoed back */
-  amountText: string;
-  transferType: TransferType;
-  status: TransferStatus;
-  failReason: string | null;
-  createdAtMs: number;
-}
+export type { TransferStatus, TransferType, WalletTransfer };
 
 export async function insertTransfer(q: Queryable, t: WalletTransfer): Promise<void> {
   await q

@@ -158,6 +158,10 @@ describe('bpay CLI: payers, pay, ledger, time', () => {
     expect(payment).toMatchObject({ asset: 'USDT', amount: '10.50000000', debit: `PAYER:${payer.binanceId}:FUNDING`, credit: `MERCHANT:${merchant.merchantId}:FUNDING` });
   });
 
+  it('ledger show of an unknown order fails with 900404', async () => {
+    expect((await failing('ledger', 'show', '--order', '123456789012345678', '--json')).code).toBe('900404');
+  });
+
   it('order start → PENDING, order fail → ERROR', async () => {
     const started = await createOrder('1');
     const pending = await ok<OrderView>('order', 'start', started, '--payer', payer.binanceId, '--json');

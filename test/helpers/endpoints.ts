@@ -115,6 +115,37 @@ export const ENDPOINTS: EndpointCase[] = [
       return { tranId: requestId };
     },
   },
+  {
+    path: '/binancepay/openapi/submerchant/add',
+    succeeds: true,
+    sampleBody: async () => ({ merchantName: unique('Sub'), storeType: 0, merchantMcc: '1001', siteUrl: 'https://shop.example.com' }),
+  },
+  {
+    path: '/binancepay/openapi/submerchant/modify',
+    succeeds: true,
+    sampleBody: async (s, m) => {
+      const sub = await s.client(m).call<{ subMerchantId: number }>('/binancepay/openapi/submerchant/add', { merchantName: unique('Sub'), storeType: 0, merchantMcc: '1001', siteUrl: 'https://shop.example.com' });
+      return { subMerchantId: String(sub.subMerchantId), siteUrl: 'https://new.example.com' };
+    },
+  },
+  { path: '/binancepay/openapi/profitsharing/v1/add-receiver', succeeds: true, sampleBody: async (s) => ({ account: (await s.adminOk<{ binanceId: string }>('POST', '/payers', {})).binanceId }) },
+  { path: '/binancepay/openapi/profitsharing/v1/query-receiver', succeeds: true, sampleBody: async () => ({ pageNum: 1, pageSize: 10 }) },
+  {
+    path: '/binancepay/openapi/profitsharing/v1/del-receiver',
+    succeeds: true,
+    sampleBody: async (s, m) => {
+      const { binanceId } = await s.adminOk<{ binanceId: string }>('POST', '/payers', {});
+      await s.client(m).call('/binancepay/openapi/profitsharing/v1/add-receiver', { account: binanceId });
+      return { account: binanceId };
+    },
+  },
+  { path: '/binancepay/openapi/profitsharing/v1/submit-split', succeeds: false, sampleBody: async () => ({ merchantRequestId: unique('S'), prepayOrderId: '1234567890123456789', receiverList: [{ account: '123456789', amount: '1' }] }) },
+  { path: '/binancepay/openapi/profitsharing/v1/query-split', succeeds: false, sampleBody: async () => ({ merchantRequestId: unique('S'), prepayOrderId: '1234567890123456789' }) },
+  {
+    path: '/binancepay/openapi/profitsharing/v1/return',
+    succeeds: false,
+    sampleBody: async () => ({ prepayOrderId: '1234567890123456789', splitOrderNo: '123456789012345678', merchantReturnNo: unique('R'), transferOutAccount: '123456789', returnAmount: '1', description: 'return' }),
+  },
   { path: '/binancepay/openapi/balance', succeeds: true, sampleBody: async () => ({ wallet: 'FUNDING_WALLET', currency: 'USDT' }) },
   { path: '/binancepay/openapi/v2/balance', succeeds: true, sampleBody: async () => ({ wallet: 'SPOT_WALLET' }) },
 ];

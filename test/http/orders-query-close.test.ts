@@ -119,10 +119,29 @@ describeEachDialect('query order and close order', (dialect) => {
       expect((await query({ prepayId: null, merchantTradeNo: o.merchantTradeNo })).data.prepayId).toBe(o.prepayId);
     });
 
+    it('an empty id counts as not given ("one must be non-empty", fact sheet §3.4)', async () => {
+      const o = await create();
+      expect((await query({ prepayId: '', merchantTradeNo: o.merchantTradeNo })).data.prepayId).toBe(o.prepayId);
+      expect((await query({ prepayId: o.prepayId, merchantTradeNo: '' }, merchant, QUERY_V1)).data.prepayId).toBe(o.prepayId);
+      const c = await create();
+      expect((await send<boolean>(CLOSE, { prepayId: '', merchantTradeNo: c.merchantTradeNo })).envelope?.data).toBe(true);
+      expect((await query({ prepayId: c.prepayId })).data.status).toBe('CANCELED');
+    });
+
+    it('merchantTradeNo is case-sensitive, the same on both dialects', async () => {
+      const base = tradeNo();
+      const upper = await create({ merchantTradeNo: base.toUpperCase() });
+      const lower = await create({ merchantTradeNo: base.toLowerCase() });
+      expect(upper.prepayId).not.toBe(lower.prepayId);
+      expect((await query({ merchantTradeNo: base.toUpperCase() })).data.prepayId).toBe(upper.prepayId);
+      expect((await query({ merchantTradeNo: base.toLowerCase() })).data.prepayId).toBe(lower.prepayId);
+    });
+
     it('neither → 400100', async () => {
       for (const path of [QUERY, QUERY_V1, CLOSE]) {
         expectFail(await send(path, {}), '400100', 'prepayId');
         expectFail(await send(path, { prepayId: null, merchantTradeNo: null }), '400100', 'prepayId');
+        expectFail(await send(path, { prepayId: '', merchantTradeNo: '' }), '400100', 'prepayId');
       }
     });
 

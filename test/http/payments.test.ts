@@ -152,6 +152,40 @@ describeEachDialect('payments and order status transitions', (dialect) => {
     expect(JSON.parse(events[0]!.data_json)).toMatchObject({ merchantTradeNo: expect.any(String), currency: 'USDT' });
   });
 
+  it('reads orderExpireTime on the client clock after time travel', async () => {
+    const before = server.built.businessClock.offset;
+    await server.adminOk('POST', '/time/advance', { by: '3h' });
+    try {
+      const data = await server.client(merchant).call<{ prepayId: string; expireTime: number }>('/binancepay/openapi/v3/order', {
+        env: { terminalType: 'WEB' },
+        merchantTradeNo: `TT${Date.now()}`,
+        orderAmount: '1',
+        currency: 'USDT',
+        description: 'after time travel',
+        goodsDetails: [{ goodsType: '01', goodsCategory: 'D000', referenceGoodsId: 'S', goodsName: 'G' }],
+        orderExpireTime: Date.now() + 15 * 60_000,
+      });
+      const order = await server.adminOk<{ createTime: number; expireTime: number }>('GET', `/orders/${data.prepayId}`);
+      expect(Math.abs(order.expireTime - order.createTime - 15 * 60_000)).toBeLessThan(5_000);
+    } finally {
+      server.built.businessClock.setOffset(before);
+    }
+  });
+
+  it('refuses orderAmount together with fiatAmount', async () => {
+    const r = await server.client(merchant).request('/binancepay/openapi/v3/order', {
+      env: { terminalType: 'WEB' },
+      merchantTradeNo: `TF${Date.now()}`,
+      orderAmount: '1',
+      fiatAmount: '10',
+      fiatCurrency: 'HKD',
+      description: 'both amounts',
+      goodsDetails: [{ goodsType: '01', goodsCategory: 'D000', referenceGoodsId: 'S', goodsName: 'G' }],
+    });
+    expect(r.envelope).toMatchObject({ status: 'FAIL', code: '400102' });
+    expect(r.envelope?.errorMessage).toMatch(/orderAmount or fiatAmount/);
+  });
+
   it('time control through the admin API expires orders at once', async () => {
     const prepayId = await createOrder(server, merchant);
     const moved = await server.adminOk<{ offsetMs: number }>('POST', '/time/advance', { by: '2h' });

@@ -4,7 +4,8 @@ import type { ApiKeyInfo, Merchant } from '../../domain/merchant.ts';
 import { listCertificates, rotateSigningKey } from '../../services/certificates.ts';
 import * as merchants from '../../services/merchants.ts';
 import { isValidAllowlistEntry } from '../../services/request-auth.ts';
-import { idParam, parseAdmin, sendOk, type AdminContext } from './plugin.ts';
+import { listAuditLog } from '../../services/audit.ts';
+import { actorOf, idParam, parseAdmin, sendOk, type AdminContext } from './plugin.ts';
 
 const webhookUrl = z.string().max(256).regex(/^https?:\/\//i, 'must be an http(s) URL').refine((v) => URL.canParse(v), 'must be a valid URL');
 const allowlist = z.array(z.string().refine(isValidAllowlistEntry, 'must be an IP address or CIDR range')).max(100);
@@ -40,7 +41,8 @@ export function keyView(k: ApiKeyInfo) {
 export function merchantRoutes(app: FastifyInstance, { deps }: AdminContext): void {
   app.post('/merchants', async (request, reply) => {
     const body = parseAdmin(createBody, request.body);
-    const { merchant, key } = await merchants.createMerchant(deps, body);
+    const { merchant, key } = await merchants.createMerchant(deps, body, actorOf(request));
+    if (!key) throw new Error('a top-level merchant is created with a key');
     // apiSecret is shown here once; it is stored sealed and never listed again
     return sendOk(reply, { merchantId: merchant.merchantId, apiKey: key.apiKey, apiSecret: key.apiSecret, merchant: merchantView(merchant) }, 201);
   });
@@ -59,7 +61,7 @@ export function merchantRoutes(app: FastifyInstance, { deps }: AdminContext): vo
   app.patch('/merchants/:merchantId', async (request, reply) => {
     const { merchantId } = parseAdmin(merchantParams, request.params);
     const body = parseAdmin(patchBody, request.body);
-    return sendOk(reply, merchantView(await merchants.updateMerchant(deps, merchantId, body)));
+    return sendOk(reply, merchantView(await merchants.updateMerchant(deps, merchantId, body, actorOf(request))));
   });
 
   app.get('/merchants/:merchantId/keys', async (request, reply) => {
@@ -70,27 +72,32 @@ export function merchantRoutes(app: FastifyInstance, { deps }: AdminContext): vo
   app.post('/merchants/:merchantId/keys', async (request, reply) => {
     const { merchantId } = parseAdmin(merchantParams, request.params);
     const body = parseAdmin(z.object({ label: z.string().max(64).nullish() }), request.body);
-    const key = await merchants.createApiKey(deps, merchantId, body.label ?? null);
+    const key = await merchants.createApiKey(deps, merchantId, body.label ?? null, actorOf(request));
     return sendOk(reply, { apiKey: key.apiKey, apiSecret: key.apiSecret, key: keyView(key.info) }, 201);
   });
 
   app.post('/merchants/:merchantId/keys/:apiKey/revoke', async (request, reply) => {
     const { merchantId, apiKey } = parseAdmin(keyParams, request.params);
-    return sendOk(reply, keyView(await merchants.revokeApiKey(deps, merchantId, apiKey)));
+    return sendOk(reply, keyView(await merchants.revokeApiKey(deps, merchantId, apiKey, actorOf(request))));
   });
 
   app.post('/merchants/:merchantId/keys/:apiKey/rotate', async (request, reply) => {
     const { merchantId, apiKey } = parseAdmin(keyParams, request.params);
     const body = parseAdmin(z.object({ overlapSeconds: z.number().int().min(0).max(30 * 24 * 3600).optional() }), request.body);
-    const { created, previous } = await merchants.rotateApiKey(deps, merchantId, apiKey, (body.overlapSeconds ?? 24 * 3600) * 1000);
+    const { created, previous } = await merchants.rotateApiKey(deps, merchantId, apiKey, (body.overlapSeconds ?? 24 * 3600) * 1000, actorOf(request));
     return sendOk(reply, { apiKey: created.apiKey, apiSecret: created.apiSecret, key: keyView(created.info), previous: keyView(previous) }, 201);
+  });
+
+  app.get('/audit', async (request, reply) => {
+    const q = parseAdmin(z.object({ merchantId: z.coerce.number().int().positive().optional(), before: z.string().regex(/^\d+$/).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }), request.query);
+    return sendOk(reply, await listAuditLog(deps, { ...(q.merchantId ? { merchantId: q.merchantId } : {}), ...(q.before ? { beforeId: q.before } : {}), ...(q.limit ? { limit: q.limit } : {}) }));
   });
 
   app.get('/certificates', async (_request, reply) => sendOk(reply, await listCertificates(deps)));
 
   app.post('/certificates/rotate', async (request, reply) => {
     const body = parseAdmin(z.object({ overlapSeconds: z.number().int().min(0).max(365 * 24 * 3600).optional() }), request.body);
-    const cert = await rotateSigningKey(deps, body.overlapSeconds === undefined ? undefined : body.overlapSeconds * 1000);
+    const cert = await rotateSigningKey(deps, body.overlapSeconds === undefined ? undefined : body.overlapSeconds * 1000, actorOf(request));
     return sendOk(reply, { current: cert, listed: await listCertificates(deps) });
   });
 }

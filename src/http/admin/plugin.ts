@@ -99,5 +99,16 @@ export function adminPlugin(deps: ServiceDeps, adminToken: string, routes: Admin
   };
 }
 
+/**
+ * Who is acting, for the audit log: `X-Bpay-Actor` when the caller names itself (the CLI sends
+ * cli:<user>@<host>, the dashboard its session), else `admin`. Anyone holding the admin token may
+ * name themselves; the log records what the token holder claimed.
+ */
+export function actorOf(request: FastifyRequest): string {
+  const claimed = request.headers['x-bpay-actor'];
+  const value = Array.isArray(claimed) ? claimed[0] : claimed;
+  return value && /^[\x21-\x7e][\x20-\x7e]{0,63}$/.test(value) ? value : 'admin';
+}
+
 /** Route params that are numeric ids. */
 export const idParam = z.coerce.number().int().positive();

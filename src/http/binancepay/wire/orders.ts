@@ -11,8 +11,10 @@ import type { CreateOrderInput, OrderUrls } from '../../../services/orders.ts';
 import { amount, bool, DIGITS, integer, LETTERS_DIGITS, list, obj, oneOf, opt, req, str, url } from './fields.ts';
 
 const UPPER = /^[A-Z0-9]+$/;
-// goodsName: backslash, double quote and emoji are prohibited (fact sheet §3.1)
-const GOODS_NAME = /^[^\\"\p{Extended_Pictographic}]*$/u;
+// goodsName: backslash, double quote and emoji are prohibited (fact sheet §3.1). Emoji include
+// flags (regional indicator pairs) and keycaps (digit + U+FE0F + U+20E3), which are not
+// Extended_Pictographic, and skin-tone modifiers.
+const GOODS_NAME = /^[^\\"\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}\u20E3\uFE0F]*$/u;
 
 const currencyField = () => str({ max: 10, chars: UPPER, charsLabel: 'upper-case letters and digits only' });
 
@@ -240,9 +242,15 @@ export function createOrderResult(order: Order, urls: OrderUrls, version: 1 | 2 
   };
 }
 
+/**
+ * One of the two ids; the other may be null, absent or empty: "one must be non-empty" (fact sheet
+ * §3.3, §3.4). Both missing is the service's 400100.
+ */
+const lookupId = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), opt(schema));
+
 export const queryOrderSchema = obj({
-  prepayId: opt(str({ max: 19, chars: LETTERS_DIGITS, charsLabel: 'letters and digits only', numeric: true })),
-  merchantTradeNo: opt(str({ max: 32, chars: LETTERS_DIGITS, charsLabel: 'letters and digits only' })),
+  prepayId: lookupId(str({ max: 19, chars: LETTERS_DIGITS, charsLabel: 'letters and digits only', numeric: true })),
+  merchantTradeNo: lookupId(str({ max: 32, chars: LETTERS_DIGITS, charsLabel: 'letters and digits only' })),
 });
 
 export const closeOrderSchema = queryOrderSchema;

@@ -1,5 +1,5 @@
 /** Transfer fund and its query on the wire (fact sheet §3.12). */
-import type { WalletTransfer } from '../../../store/transfers-repo.ts';
+import type { WalletTransfer } from '../../../domain/transfer.ts';
 import { amount, obj, oneOf, req, str } from './fields.ts';
 
 export const transferSchema = obj({
