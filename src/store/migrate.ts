@@ -35,6 +35,8 @@ export async function migrateToLatest(store: Store): Promise<void> {
     db: store.db,
     provider: new InCodeProvider(store.dialect),
     ...(store.pgSchema ? { migrationTableSchema: store.pgSchema } : {}),
+    // migrations are independent additions; a data dir that ran a later one first still upgrades
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
