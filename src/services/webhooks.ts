@@ -4,7 +4,7 @@
  * composition root); these use cases read the log and ask the dispatcher to act.
  */
 import { Errors, fail } from '../domain/errors.ts';
-import { webhookBody, type ListenerConnection, type ListenerReport, type ListenerSink, type OutboxEvent, type OutboxStatus, type WebhookAttempt } from '../domain/webhook.ts';
+import { webhookBody, type ListenerConnection, type ListenerReport, type ListenerSink, type OutboxEvent, type WebhookAttempt } from '../domain/webhook.ts';
 import { randomDigits } from '../lib/ids.ts';
 import { jsonNumber, stringifyJson } from '../lib/json.ts';
 import { enqueue } from '../outbox/enqueue.ts';
@@ -17,17 +17,8 @@ import type { ServiceDeps } from './deps.ts';
 export const TEST_REF_TYPE = 'test';
 export const TEST_MERCHANT_TRADE_NO_PREFIX = 'TEST';
 
-export interface EventQuery {
-  merchantId?: number | undefined;
-  status?: OutboxStatus | undefined;
-  bizType?: string | undefined;
-  bizId?: string | undefined;
-  refType?: string | undefined;
-  refId?: string | undefined;
-  ids?: string[] | undefined;
-  beforeId?: string | undefined;
-  limit?: number | undefined;
-}
+/** The store's event filter, with the page size optional (the service caps it). */
+export type EventQuery = Omit<repo.EventFilter, 'limit'> & { limit?: number | undefined };
 
 export interface EventWithAttempts {
   event: OutboxEvent;
