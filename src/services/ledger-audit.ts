@@ -10,6 +10,7 @@ import type { ServiceDeps } from './deps.ts';
 
 const PAID_STATUSES = ['PAID', 'REFUNDING', 'REFUNDED', 'FULL_REFUNDED'];
 const MAX_PROBLEMS = 50;
+const ORDER_BATCH = 5000;
 
 interface OrderMoney {
   toMerchant: bigint;
@@ -26,13 +27,64 @@ export async function auditLedger(deps: ServiceDeps): Promise<LedgerVerification
     if (problems.length < MAX_PROBLEMS) problems.push(p);
   };
 
+  // Orders are reconciled in keyset-paged batches so memory stays bounded at millions of orders.
+  let orders = 0;
+  let wrongPaid = 0;
+  let movedUnpaid = 0;
+  for (let after = ''; ; ) {
+    const batch = await db
+      .selectFrom('orders')
+      .select(['prepay_id', 'status', 'order_amount', 'commission', 'payment_json'])
+      .where('prepay_id', '>', after)
+      .orderBy('prepay_id')
+      .limit(ORDER_BATCH)
+      .execute();
+    if (batch.length === 0) break;
+    orders += batch.length;
+    after = batch[batch.length - 1]!.prepay_id;
+    const money = await orderMoney(deps, batch.map((o) => o.prepay_id));
+    for (const o of batch) {
+      const m = money.get(o.prepay_id);
+      if (PAID_STATUSES.includes(o.status)) {
+        const amount = toBigInt(o.order_amount);
+        const commission = toBigInt(o.commission);
+        const paid = o.payment_json ? (JSON.parse(o.payment_json) as { paymentInstructions?: Array<{ amount: string }> }).paymentInstructions?.[0]?.amount : undefined;
+        const ok = m !== undefined && m.toMerchant === amount && m.commission === commission && paid !== undefined && formatAmount(m.fromPayer) === paid;
+        if (!ok) {
+          wrongPaid++;
+          note(`order ${o.prepay_id} (${o.status}) should have moved ${formatAmount(amount)} to the merchant and ${formatAmount(commission)} commission; the journal shows ${m ? `${formatAmount(m.toMerchant)} and ${formatAmount(m.commission)}` : 'nothing'}`);
+        }
+      } else if (m?.any) {
+        movedUnpaid++;
+        note(`order ${o.prepay_id} is ${o.status} but has payment transfers`);
+      }
+    }
+  }
+
+  const refundMismatches = await reconcileRefunds(deps, note);
+  const payoutMismatches = await reconcilePayouts(deps, note);
+  const splitMismatches = await reconcileSplits(deps, note);
+
+  const checks: LedgerCheck[] = [
+    ...base.checks,
+    { name: 'paid-orders-have-their-transfers', ok: wrongPaid === 0, detail: `${orders} orders, ${wrongPaid} paid orders whose journal does not match` },
+    { name: 'unpaid-orders-moved-no-money', ok: movedUnpaid === 0, detail: `${movedUnpaid} unpaid orders with transfers` },
+    { name: 'refunds-match-journal', ok: refundMismatches === 0, detail: `${refundMismatches} orders whose refunds and refund transfers differ` },
+    { name: 'payouts-match-journal', ok: payoutMismatches === 0, detail: `${payoutMismatches} payouts whose details and transfers differ` },
+    { name: 'splits-match-journal', ok: splitMismatches === 0, detail: `${splitMismatches} profit-sharing splits whose shares or returns and transfers differ` },
+  ];
+  return { ...base, ok: checks.every((c) => c.ok), checks, problems, orders };
+}
+
+/** What the journal moved for each of these orders: to the merchant, as commission, from the payer. */
+async function orderMoney(deps: ServiceDeps, prepayIds: string[]): Promise<Map<string, OrderMoney>> {
   const sums = await sql<{ ref_id: string; kind: string; c_owner: string; d_owner: string; total: unknown }>`
     select t.ref_id, t.kind, ca.owner_type as c_owner, da.owner_type as d_owner, sum(t.amount) as total
     from ledger_transfers t
       join ledger_accounts ca on ca.id = t.credit_account_id
       join ledger_accounts da on da.id = t.debit_account_id
-    where t.ref_type = 'order' and t.phase in ('POSTED', 'POST_PENDING')
-    group by t.ref_id, t.kind, ca.owner_type, da.owner_type`.execute(db);
+    where t.ref_type = 'order' and t.ref_id in (${sql.join(prepayIds)}) and t.phase in ('POSTED', 'POST_PENDING')
+    group by t.ref_id, t.kind, ca.owner_type, da.owner_type`.execute(deps.store.db);
   const money = new Map<string, OrderMoney>();
   for (const r of sums.rows) {
     const m = money.get(r.ref_id) ?? { toMerchant: 0n, commission: 0n, fromPayer: 0n, any: false };
@@ -43,40 +95,7 @@ export async function auditLedger(deps: ServiceDeps): Promise<LedgerVerification
     if (r.kind === 'COMMISSION') m.commission += total;
     money.set(r.ref_id, m);
   }
-
-  const orderRows = await db.selectFrom('orders').select(['prepay_id', 'status', 'order_amount', 'commission', 'payment_json']).execute();
-  let wrongPaid = 0;
-  let movedUnpaid = 0;
-  for (const o of orderRows) {
-    const m = money.get(o.prepay_id);
-    if (PAID_STATUSES.includes(o.status)) {
-      const amount = toBigInt(o.order_amount);
-      const commission = toBigInt(o.commission);
-      const paid = o.payment_json ? (JSON.parse(o.payment_json) as { paymentInstructions?: Array<{ amount: string }> }).paymentInstructions?.[0]?.amount : undefined;
-      const ok = m !== undefined && m.toMerchant === amount && m.commission === commission && paid !== undefined && formatAmount(m.fromPayer) === paid;
-      if (!ok) {
-        wrongPaid++;
-        note(`order ${o.prepay_id} (${o.status}) should have moved ${formatAmount(amount)} to the merchant and ${formatAmount(commission)} commission; the journal shows ${m ? `${formatAmount(m.toMerchant)} and ${formatAmount(m.commission)}` : 'nothing'}`);
-      }
-    } else if (m?.any) {
-      movedUnpaid++;
-      note(`order ${o.prepay_id} is ${o.status} but has payment transfers`);
-    }
-  }
-
-  const refundMismatches = await reconcileRefunds(deps, note);
-  const payoutMismatches = await reconcilePayouts(deps, note);
-  const splitMismatches = await reconcileSplits(deps, note);
-
-  const checks: LedgerCheck[] = [
-    ...base.checks,
-    { name: 'paid-orders-have-their-transfers', ok: wrongPaid === 0, detail: `${orderRows.length} orders, ${wrongPaid} paid orders whose journal does not match` },
-    { name: 'unpaid-orders-moved-no-money', ok: movedUnpaid === 0, detail: `${movedUnpaid} unpaid orders with transfers` },
-    { name: 'refunds-match-journal', ok: refundMismatches === 0, detail: `${refundMismatches} orders whose refunds and refund transfers differ` },
-    { name: 'payouts-match-journal', ok: payoutMismatches === 0, detail: `${payoutMismatches} payouts whose details and transfers differ` },
-    { name: 'splits-match-journal', ok: splitMismatches === 0, detail: `${splitMismatches} profit-sharing splits whose shares or returns and transfers differ` },
-  ];
-  return { ...base, ok: checks.every((c) => c.ok), checks, problems, orders: orderRows.length };
+  return money;
 }
 
 /** Sums of one kind of transfer per reference and phase (+ whether it credited the platform). */
