@@ -15,6 +15,7 @@ import { binancePayPlugin, BINANCE_PREFIX } from './http/binancepay/plugin.ts';
 import { balanceRoutes } from './http/binancepay/routes/balance.ts';
 import { certificatesRoutes } from './http/binancepay/routes/certificates.ts';
 import { checkoutPlugin } from './http/checkout/plugin.ts';
+import { dashboard, DASHBOARD_PREFIX } from './http/dashboard/index.ts';
 import { orderRoutes } from './http/binancepay/routes/orders.ts';
 import { payoutRoutes } from './http/binancepay/routes/payouts.ts';
 import { profitSharingRoutes } from './http/binancepay/routes/profit-sharing.ts';
@@ -32,6 +33,11 @@ import { newServiceCaches, type ServiceDeps } from './services/deps.ts';
 import { openStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { createWorkers, type Workers } from './workers/index.ts';
+import { createMetrics, type AppMetrics } from './http/ops/metrics.ts';
+import { opsPlugin } from './http/ops/plugin.ts';
+import { createReadinessProbe, webhookQueueDepth } from './services/ops.ts';
+import { RateLimiter } from './services/rate-limit.ts';
+import { observedStore, withExclusiveLock } from './store/db.ts';
 
 export interface BuildAppOptions {
   config: Config;
@@ -53,15 +59,45 @@ export interface BuiltApp {
   workers: Workers;
   /** The start-up text: URLs, where the admin token is, demo credentials. */
   banner(port: number): string;
-  /** Closes HTTP and, when buildApp opened it, the store. */
-  close(): Promise<void>;
+  /** Prometheus metrics of this app (GET /metrics). */
+  metrics: AppMetrics;
+  /**
+   * Graceful shutdown, bounded by `timeoutMs` (default BPAY_SHUTDOWN_TIMEOUT_MS): /readyz turns 503
+   * (and the server keeps serving for `delayMs`, default BPAY_SHUTDOWN_DELAY_MS, so load balancers
+   * notice), the server stops accepting connections and lets in-flight requests finish, the workers stop
+   * after their current tick, webhook attempts in flight finish (or are interrupted and recorded),
+   * claimed webhook leases are released, then the store closes (when buildApp opened it).
+   */
+  close(options?: { timeoutMs?: number; delayMs?: number }): Promise<void>;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const { config } = options;
   const ownsStore = options.store === undefined;
-  const store = options.store ?? openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, pgPoolSize: config.pgPoolSize });
-  await migrateToLatest(store);
+  const opened = options.store ?? openStore({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath, pgPoolSize: config.pgPoolSize, pgSchema: config.pgSchema });
+  await migrateToLatest(opened);
+  let shuttingDown = false;
+  // metrics count what committed transactions wrote: each app observes its own view of the store
+  const metrics = createMetrics({
+    queueDepth: () => webhookQueueDepth(deps),
+    nowMs: () => businessClock.now(),
+    shuttingDown: () => shuttingDown,
+    nodeId: () => webhooks.nodeId,
+    dialect: opened.dialect,
+    log: { warn: (obj, msg) => app.log.warn(obj, msg) },
+  });
+  // a commit that enqueued webhook events wakes the dispatcher: delivery starts at once, not at its next interval
+  let wakeDispatcher = () => undefined as void;
+  const store = observedStore(opened, (tally) => {
+    metrics.onCommit(tally);
+    for (const key of tally.keys()) {
+      if (key.startsWith('outbox_event|')) return wakeDispatcher();
+    }
+  });
 
   const adminToken = config.adminToken ?? readOrCreateSecret(config.dataDir, ADMIN_TOKEN_FILE, () => randomString(48));
   const secrets = SecretBox.fromString(config.secretKey ?? readOrCreateSecret(config.dataDir, SECRET_KEY_FILE, SecretBox.generateKeyText));
@@ -86,15 +122,23 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     signer: () => activeSigner(deps),
     settings: { timeoutMs: config.webhookTimeoutMs, retryScheduleMs: config.webhookRetryScheduleMs, strictAck: config.webhookStrictAck },
     log: app.log,
+    leaseSlackMs: config.webhookLeaseSlackMs,
+    onAttempt: (attempt) => metrics.onAttempt(attempt),
   });
-  // SSE listeners keep connections open: end them before Fastify waits for connections to close
-  app.addHook('preClose', async () => webhooks.shutdown());
+  // SSE listeners keep connections open: end them (and stop claiming) before Fastify waits for connections to close
+  app.addHook('preClose', async () => webhooks.stop());
+  metrics.instrument(app);
+  // while shutting down, answers tell keep-alive clients to reconnect (through the load balancer, elsewhere)
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (shuttingDown) reply.header('connection', 'close');
+    return payload;
+  });
 
   const deps: ServiceDeps = {
     store,
     clock: businessClock,
     wallClock: baseClock,
-    ids: new SnowflakeIds(businessClock),
+    ids: new SnowflakeIds(businessClock, config.nodeId),
     secrets,
     settings: {
       timestampWindowMs: config.timestampWindowMs,
@@ -109,19 +153,25 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     caches: newServiceCaches(),
     time: { clock: businessClock, afterMove: async () => undefined },
     webhooks,
+    rateLimiter: config.rateLimit ? new RateLimiter(config.rateLimit.limit, config.rateLimit.windowMs, baseClock) : undefined,
   };
 
-  await ensureSigningKey(deps);
-  const demo = config.demo ? await ensureDemo(deps) : undefined;
+  // nodes starting at once on one PostgreSQL run first-start setup one at a time
+  const demo = await withExclusiveLock(opened, 'first-start', async () => {
+    await ensureSigningKey(deps);
+    return config.demo ? ensureDemo(deps) : undefined;
+  });
   const workers = createWorkers(deps);
+  wakeDispatcher = () => workers.wakeDispatcher();
   deps.time.afterMove = () => workers.runAll();
 
   await app.register(binancePayPlugin(deps, [certificatesRoutes, orderRoutes, refundRoutes, payoutRoutes, balanceRoutes, transferRoutes, subMerchantRoutes, profitSharingRoutes], config.bodyLimitBytes), { prefix: BINANCE_PREFIX });
   await app.register(adminPlugin(deps, adminToken, [merchantRoutes, sandboxRoutes, moneyOutRoutes, webhookRoutes], config.bodyLimitBytes), { prefix: ADMIN_PREFIX });
 
   await app.register(checkoutPlugin(deps));
+  await app.register(dashboard(deps, adminToken), { prefix: DASHBOARD_PREFIX });
 
-  app.get('/healthz', async (_request, reply) => reply.type('application/json').send('{"status":"ok"}'));
+  await app.register(opsPlugin({ metrics, readiness: createReadinessProbe(deps), metricsToken: config.metricsToken, shuttingDown: () => shuttingDown }));
 
   // Anything else: a JSON 404, never Fastify's default or an HTML page.
   app.setNotFoundHandler((request, reply) =>
@@ -140,6 +190,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       .send(stringifyJson({ status: 'FAIL', code: code.code, errorMessage: code === Errors.INVALID_REQUEST ? (error as Error).message : code.message }));
   });
 
+  let closing: Promise<void> | undefined;
   return {
     app,
     deps,
@@ -148,11 +199,32 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     demo,
     workers,
     banner: (port) => startupBanner(config, port, adminToken, demo),
-    async close() {
-      await webhooks.shutdown();
-      await workers.stop();
-      await app.close();
-      if (ownsStore) await store.close();
+    metrics,
+    close({ timeoutMs = config.shutdownTimeoutMs, delayMs = config.shutdownDelayMs } = {}) {
+      closing ??= (async () => {
+        shuttingDown = true;
+        if (delayMs > 0) await delay(delayMs);
+        webhooks.stop();
+        const http = (async () => {
+          const closed = app.close();
+          // a keep-alive connection becomes idle when its last request ends: close it then, not at keepAliveTimeout
+          const idle = setInterval(() => app.server.closeIdleConnections(), 50);
+          try {
+            if (await Promise.race([closed.then(() => false), delay(timeoutMs).then(() => true)])) {
+              app.log.warn({ timeoutMs }, 'requests still running at the shutdown deadline: closing their connections');
+              app.server.closeAllConnections();
+              await closed;
+            }
+          } finally {
+            clearInterval(idle);
+          }
+        })();
+        // in parallel: the current worker ticks end, attempts in flight drain, leases are released
+        const background = Promise.all([workers.stop(), webhooks.shutdown({ drainMs: timeoutMs })]);
+        await Promise.all([http, background]);
+        if (ownsStore) await opened.close();
+      })();
+      return closing;
     },
   };
 }

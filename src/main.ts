@@ -13,11 +13,16 @@ export async function serve(flags: ConfigFlags = {}): Promise<void> {
 
   let closing = false;
   const shutdown = async (signal: string) => {
-    if (closing) return;
+    if (closing) {
+      // a second signal: the operator does not want to wait
+      app.log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
     closing = true;
-    app.log.info({ signal }, 'shutting down');
+    app.log.info({ signal, timeoutMs: config.shutdownTimeoutMs, delayMs: config.shutdownDelayMs }, 'shutting down: finishing in-flight requests and webhook attempts');
     try {
-      await built.close();
+      await built.close({ timeoutMs: config.shutdownTimeoutMs, delayMs: config.shutdownDelayMs });
+      app.log.info('shut down');
       process.exit(0);
     } catch (error) {
       app.log.error({ err: error }, 'shutdown failed');

@@ -44,6 +44,26 @@ export interface Config {
   webhookRetryScheduleMs: number[];
   /** BPAY_WEBHOOK_STRICT_ACK: the answer must be exactly {"returnCode":"SUCCESS","returnMessage":…} */
   webhookStrictAck: boolean;
+  /** BPAY_WEBHOOK_LEASE_SLACK_MS: how much longer than one attempt a node holds a claimed event (clock skew between nodes) */
+  webhookLeaseSlackMs: number;
+  /** BPAY_PG_SCHEMA: PostgreSQL schema of every table (default public); lets several installations share one database */
+  pgSchema: string | undefined;
+  /** BPAY_SHUTDOWN_TIMEOUT_MS: how long SIGTERM/SIGINT waits for in-flight requests and webhook attempts */
+  shutdownTimeoutMs: number;
+  /** BPAY_SHUTDOWN_DELAY_MS: after SIGTERM, keep serving with /readyz answering 503 this long, so a load balancer stops routing here first */
+  shutdownDelayMs: number;
+  /** BPAY_NODE_ID (0–1023): this node's bits in generated ids; undefined = random. Give each node its own. */
+  nodeId: number | undefined;
+  /** BPAY_METRICS_TOKEN: bearer token GET /metrics requires; undefined = /metrics is open */
+  metricsToken: string | undefined;
+  /** BPAY_RATE_LIMIT ("100/1s"): per-API-key request limit on the Binance Pay surface, per node; undefined = off */
+  rateLimit: RateLimitSetting | undefined;
+}
+
+export interface RateLimitSetting {
+  /** requests allowed per window (also the burst) */
+  limit: number;
+  windowMs: number;
 }
 
 export interface ConfigFlags {
@@ -122,6 +142,12 @@ const schema = z.object({
   webhookTimeoutMs: z.coerce.number().int().min(1).max(300_000),
   webhookRetryScheduleMs: z.array(z.number().int().min(0).max(30 * 86_400_000)).max(50),
   webhookStrictAck: bool,
+  webhookLeaseSlackMs: z.coerce.number().int().min(0).max(3_600_000),
+  pgSchema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'BPAY_PG_SCHEMA must be a plain identifier (letters, digits, _)').optional(),
+  shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000),
+  shutdownDelayMs: z.coerce.number().int().min(0).max(600_000),
+  metricsToken: z.string().min(16, 'BPAY_METRICS_TOKEN must be at least 16 characters').optional(),
+  nodeId: z.coerce.number().int().min(0).max(1023).optional(),
 });
 
 /** Default retry delays: 6 retries after the first attempt (fact sheet §5.1; intervals are ours). */
@@ -137,6 +163,19 @@ export function parseDurationList(text: string): number[] {
     const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
     return Number(m[1]) * unit;
   });
+}
+
+/** "100/1s", "600/1m", "5/500ms", or "off"/"" (no limit). */
+export function parseRateLimit(text: string | undefined): RateLimitSetting | undefined {
+  const trimmed = (text ?? '').trim();
+  if (trimmed === '' || ['off', 'none', 'false', '0'].includes(trimmed.toLowerCase())) return undefined;
+  const m = /^(\d+)\s*\/\s*(\d*)(ms|s|m|h)$/.exec(trimmed);
+  const limit = Number(m?.[1]);
+  const windowMs = m ? Number(m[2] === '' ? 1 : m[2]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[3] as 'ms'] : NaN;
+  if (!m || !Number.isSafeInteger(limit) || limit < 1 || !Number.isSafeInteger(windowMs) || windowMs < 1) {
+    throw new Error(`invalid configuration: BPAY_RATE_LIMIT: "${trimmed}" is not a limit like 100/1s, 600/1m or 20/500ms (or off)`);
+  }
+  return { limit, windowMs };
 }
 
 function parseRates(text: string | undefined): Record<string, string> {
@@ -179,6 +218,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     webhookTimeoutMs: env.BPAY_WEBHOOK_TIMEOUT_MS ?? 10_000,
     webhookRetryScheduleMs: parseDurationList(env.BPAY_WEBHOOK_RETRY_SCHEDULE ?? DEFAULT_WEBHOOK_RETRY_SCHEDULE),
     webhookStrictAck: env.BPAY_WEBHOOK_STRICT_ACK ?? false,
+    webhookLeaseSlackMs: env.BPAY_WEBHOOK_LEASE_SLACK_MS ?? 60_000,
+    pgSchema: env.BPAY_PG_SCHEMA || undefined,
+    shutdownTimeoutMs: env.BPAY_SHUTDOWN_TIMEOUT_MS ?? 10_000,
+    shutdownDelayMs: env.BPAY_SHUTDOWN_DELAY_MS ?? 0,
+    metricsToken: env.BPAY_METRICS_TOKEN || undefined,
+    nodeId: env.BPAY_NODE_ID || undefined,
   };
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
@@ -196,5 +241,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     // strict fidelity: Binance documents a 1 s window (fact sheet §1.4); the sandbox default forgives drift
     timestampWindowMs: c.timestampWindowMs ?? (c.strict ? 1000 : 60_000),
     signatureDebug: c.signatureDebug ?? !c.strict,
+    pgSchema: c.pgSchema,
+    metricsToken: c.metricsToken,
+    nodeId: c.nodeId,
+    rateLimit: parseRateLimit(env.BPAY_RATE_LIMIT),
   };
 }

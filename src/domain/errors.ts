@@ -51,6 +51,8 @@ export const Errors = {
   ACCOUNT_REMAINING_AMOUNT_NOT_ENOUGH: spec('400304', 'ACCOUNT_REMAINING_AMOUNT_NOT_ENOUGH', 'merchant account remaining amount is not enough to do refund', 'binance', 'The merchant wallet cannot cover the refund.'),
   // --- payer verification / payouts (fact sheet §3.10, §3.18) ---
   ACCOUNT_NOT_FOUND: spec('400601', 'ACCOUNT_NOT_FOUND', 'account not found', 'binance', 'A Binance ID that no sandbox payer has.'),
+  // --- throttling (fact sheet §7.6: Binance documents no rate limit; 406108 is its only throttling-like code) ---
+  FAIL_RATE_HIGH: spec('406108', 'FAIL_RATE_HIGH', 'Fail rate is high, please try again later', 'inferred', 'An API key sent more requests than `BPAY_RATE_LIMIT` allows (off by default; counted per node, after authentication). HTTP 400 like every Binance error, with a `Retry-After` header in seconds.'),
   // --- this server's own (never sent by Binance) ---
   PATH_NOT_FOUND: spec('404000', 'PATH_NOT_FOUND', 'No such API path.', 'sandbox', 'Unknown path under `/binancepay/openapi` (Binance answers with a CloudFront HTML 403 page; this server answers JSON with a hint).', 404),
   ADMIN_UNAUTHORIZED: spec('900401', 'ADMIN_UNAUTHORIZED', 'Missing or wrong admin token.', 'sandbox', 'Admin API without `Authorization: Bearer <admin token>`.', 401),
@@ -59,6 +61,9 @@ export const Errors = {
   BAD_ADMIN_REQUEST: spec('900400', 'BAD_ADMIN_REQUEST', 'Invalid request.', 'sandbox', 'Admin API: invalid body or query.', 400),
   PAYER_INSUFFICIENT_BALANCE: spec('900402', 'PAYER_INSUFFICIENT_BALANCE', 'Payer balance is not enough to pay this order.', 'sandbox', 'Simulated payer: the wallet cannot cover the payment; nothing moves.', 409),
   PAY_CURRENCY_NOT_SUPPORTED: spec('900403', 'PAY_CURRENCY_NOT_SUPPORTED', 'This order cannot be paid in that currency.', 'sandbox', 'Simulated payer: currency outside the order\'s `supportPayCurrency` or without a conversion rate.', 409),
+  SIGN_IN_REQUIRED: spec('900406', 'SIGN_IN_REQUIRED', 'Sign in first.', 'sandbox', 'Checkout: paying without a payer session, or an unknown payer; dashboard: no valid session, or wrong sign-in credentials.', 401),
+  CROSS_SITE_REQUEST: spec('900405', 'CROSS_SITE_REQUEST', 'Cross-site request refused.', 'sandbox', 'Checkout and dashboard: a POST whose `Origin` is not this server, or a dashboard form without the session\'s CSRF token.', 403),
+  TOO_MANY_SIGN_IN_ATTEMPTS: spec('900429', 'TOO_MANY_SIGN_IN_ATTEMPTS', 'Too many failed sign-in attempts; wait a few minutes.', 'sandbox', 'Dashboard: 10 failed sign-ins from one address within 5 minutes.', 429),
   LEDGER_INVARIANT: spec('900500', 'LEDGER_INVARIANT', 'Ledger invariant violated.', 'sandbox', 'Internal: a transfer would break double entry; nothing was written.', 500),
 } as const satisfies Record<string, ErrorSpec>;
 

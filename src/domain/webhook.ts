@@ -200,6 +200,10 @@ export interface WebhookOperations {
   connectListener(input: { merchantId: number; forwardTo: string | null; sink: ListenerSink }): Promise<ListenerConnection>;
   reportListenerResult(attemptId: string, report: ListenerReport): Promise<WebhookAttempt>;
   listListeners(merchantId: number): Promise<ListenerInfo[]>;
-  /** Stops new work and disconnects listeners (graceful shutdown). */
-  shutdown(): Promise<void>;
+  /**
+   * Graceful shutdown: stops claiming, disconnects listeners, lets attempts in flight finish for up
+   * to `drainMs` (then interrupts them: each is recorded and falls due again at once), and releases
+   * every lease this process still holds so another node can take those events immediately.
+   */
+  shutdown(options?: { drainMs?: number }): Promise<void>;
 }

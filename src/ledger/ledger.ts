@@ -174,6 +174,7 @@ export async function post(tx: Tx, transfers: TransferSpec[], nowMs: number): Pr
       .returning('id')
       .executeTakeFirstOrThrow();
     posted.push({ id: String(inserted.id), spec: r.spec });
+    tx.tally?.(`ledger_transfer|${r.spec.kind}|${r.spec.pending ? 'PENDING' : 'POSTED'}`);
   }
   await writeAccounts(tx, states.values());
   return posted;
@@ -219,6 +220,7 @@ export async function resolvePending(tx: Tx, pendingId: string, outcome: 'POST' 
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  tx.tally?.(`ledger_transfer|${pending.kind}|${outcome === 'POST' ? 'POST_PENDING' : 'VOID_PENDING'}`);
   await writeAccounts(tx, [debit, credit]);
   return String(inserted.id);
 }

@@ -3,7 +3,7 @@
  * Requests: HMAC-SHA512, upper-case hex, over `ts\nnonce\nbody\n` (fact sheet §1.3).
  * Webhooks: RSA PKCS#1 v1.5 SHA-256, base64, over the same layout (fact sheet §5.2).
  */
-import { createHash, createHmac, createPrivateKey, createPublicKey, createSign, createVerify, generateKeyPairSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey, createSign, createVerify, generateKeyPairSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export function signaturePayload(timestamp: string, nonce: string, body: string): string {
   return `${timestamp}\n${nonce}\n${body}\n`;
@@ -35,8 +35,24 @@ export function sha256Hex(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * Parsed private keys by PEM text. Parsing a PEM costs as much as the RSA signature itself (every
+ * webhook attempt signs); keyed by content, an entry can never be stale, and there are only a few.
+ */
+const privateKeys = new Map<string, KeyObject>();
+
+function privateKeyOf(pem: string): KeyObject {
+  let key = privateKeys.get(pem);
+  if (key === undefined) {
+    key = createPrivateKey(pem);
+    if (privateKeys.size >= 8) privateKeys.clear();
+    privateKeys.set(pem, key);
+  }
+  return key;
+}
+
 export function rsaSignBase64(privateKeyPem: string, payload: string): string {
-  return createSign('RSA-SHA256').update(payload, 'utf8').sign(privateKeyPem, 'base64');
+  return createSign('RSA-SHA256').update(payload, 'utf8').sign(privateKeyOf(privateKeyPem), 'base64');
 }
 
 export function rsaVerifyBase64(publicKeyPem: string, payload: string, signatureBase64: string): boolean {

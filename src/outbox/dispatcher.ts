@@ -53,6 +53,14 @@ export interface DispatcherOptions {
   /** extra time a listener has to report after forwarding (default 5 s) */
   listenerGraceMs?: number;
   fetch?: typeof fetch;
+  /**
+   * How much longer than the slowest attempt a claim is held (default 60 s). Leases compare the
+   * wall clocks of different nodes, so this covers their skew; it is also how long events a crashed
+   * node had claimed wait before another node takes them.
+   */
+  leaseSlackMs?: number;
+  /** Told about every finished attempt of this process (metrics). */
+  onAttempt?: (attempt: WebhookAttempt) => void;
 }
 
 /** How much of an answer is read to judge it; the stored copy is shorter (RESPONSE_BODY_LIMIT). */
@@ -60,6 +68,11 @@ const READ_LIMIT_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 10_000;
 /** a listener whose node has not beaten for this long is treated as gone */
 const LISTENER_FRESH_MS = 30_000;
+/** the error of an HTTP attempt cut short by graceful shutdown */
+const INTERRUPTED_BY_SHUTDOWN = 'interrupted: the server shut down during the attempt';
+const LISTENER_SHUTDOWN = 'server shut down before the listener reported';
+/** after interrupting attempts at shutdown, how long their outcomes get to be recorded */
+const SETTLE_AFTER_INTERRUPT_MS = 5_000;
 
 interface Transport {
   via: 'HTTP' | 'LISTENER';
@@ -106,6 +119,14 @@ async function readLimited(response: Response, limit: number): Promise<string> {
 export interface Dispatcher extends WebhookOperations {
   readonly nodeId: string;
   readonly hub: ListenerHub;
+  /** Stops claiming and disconnects listeners at once, without waiting (Fastify's preClose). */
+  stop(): void;
+  /** Events this process has leased and not yet settled or released. */
+  heldLeases(): number;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
@@ -113,16 +134,50 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const batchSize = options.batchSize ?? 16;
   const graceMs = options.listenerGraceMs ?? 5_000;
   const doFetch = options.fetch ?? fetch;
+  const leaseSlackMs = options.leaseSlackMs ?? 60_000;
   const nodeId = `node_${randomString(12)}`;
   const hub = new ListenerHub();
   let stopped = false;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let shuttingDown: Promise<void> | undefined;
+  /** aborted when graceful shutdown stops waiting for attempts in flight */
+  const interrupt = new AbortController();
+  /** eventId → lease token of every event this process holds (released at shutdown) */
+  const held = new Map<string, string>();
+  /** attempts (claimed or manual) still running */
+  const inflight = new Set<Promise<unknown>>();
 
   /** long enough for the slowest attempt (HTTP timeout or listener wait) plus slack */
   const newLease = (): repo.Lease => {
     const wallNowMs = wallClock.now();
-    return { token: randomUUID(), wallNowMs, untilMs: wallNowMs + settings.timeoutMs + graceMs + 60_000 };
+    return { token: randomUUID(), wallNowMs, untilMs: wallNowMs + settings.timeoutMs + graceMs + leaseSlackMs };
   };
+
+  function track<T>(work: Promise<T>): Promise<T> {
+    inflight.add(work);
+    const done = () => void inflight.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  async function settle(eventId: string, leaseToken: string, next: repo.EventAfterAttempt): Promise<boolean> {
+    const settled = await repo.settleEvent(store.db, eventId, leaseToken, next);
+    if (held.get(eventId) === leaseToken) held.delete(eventId);
+    return settled;
+  }
+
+  async function release(eventId: string, leaseToken: string): Promise<void> {
+    await repo.releaseLease(store, eventId, leaseToken);
+    if (held.get(eventId) === leaseToken) held.delete(eventId);
+  }
+
+  function notifyAttempt(attempt: WebhookAttempt): void {
+    try {
+      options.onAttempt?.(attempt);
+    } catch {
+      // metrics never break delivery
+    }
+  }
 
   function transportFor(event: OutboxEvent, urlOverride: string | undefined): Transport | undefined {
     if (urlOverride) return { via: 'HTTP', url: urlOverride, listeners: [] };
@@ -136,6 +191,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const started = wallClock.now();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
+    const onInterrupt = () => controller.abort();
+    interrupt.signal.addEventListener('abort', onInterrupt, { once: true });
+    if (interrupt.signal.aborted) controller.abort();
     let status: number | null = null;
     try {
       const response = await doFetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: controller.signal });
@@ -143,12 +201,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const text = await readLimited(response, READ_LIMIT_BYTES);
       return { status, body: text, error: null, latencyMs: wallClock.now() - started };
     } catch (error) {
-      const message = controller.signal.aborted
-        ? `timeout: no complete answer within ${settings.timeoutMs} ms`
-        : `request failed: ${describeFetchError(error)}`;
+      const message = interrupt.signal.aborted
+        ? INTERRUPTED_BY_SHUTDOWN
+        : controller.signal.aborted
+          ? `timeout: no complete answer within ${settings.timeoutMs} ms`
+          : `request failed: ${describeFetchError(error)}`;
       return { status, body: null, error: message, latencyMs: wallClock.now() - started };
     } finally {
       clearTimeout(timer);
+      interrupt.signal.removeEventListener('abort', onInterrupt);
     }
   }
 
@@ -188,7 +249,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         waited === 'timeout'
           ? `listener did not report within ${settings.timeoutMs + graceMs} ms`
           : waited === 'shutdown'
-            ? 'server shut down before the listener reported'
+            ? LISTENER_SHUTDOWN
             : 'listener disconnected before reporting';
       // a report may have landed on another node meanwhile: the first write wins either way
       await repo.finishAttempt(store.db, attempt.id, { outcome: 'FAILED', responseStatus: null, responseBody: null, latencyMs: null, error, finishedAtMs: clock.now() });
@@ -204,7 +265,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const transport = transportFor(event, urlOverride);
     if (!transport) {
       // a PENDING event always has a URL (enqueue decides NO_TARGET); be safe anyway
-      await repo.settleEvent(store.db, event.id, leaseToken, { ...stateOf(event), status: trigger === 'SCHEDULE' ? 'NO_TARGET' : event.status });
+      await settle(event.id, leaseToken, { ...stateOf(event), status: trigger === 'SCHEDULE' ? 'NO_TARGET' : event.status });
       return undefined;
     }
     const signer = await options.signer();
@@ -233,6 +294,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const finished =
       transport.via === 'HTTP' ? await deliverByHttp(started, transport.url, headers, signed.body) : await deliverToListeners(started, event, transport, headers, signed.body);
 
+    notifyAttempt(finished);
     const success = finished.outcome === 'SUCCESS';
     const nowMs = clock.now();
     let next: repo.EventAfterAttempt = { ...stateOf(event), lastHttpStatus: finished.responseStatus, lastError: finished.error };
@@ -240,9 +302,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       next = { ...next, status: 'DELIVERED', deliveredAtMs: nowMs };
     } else if (trigger === 'SCHEDULE') {
       const delay = retryDelayAfter(settings.retryScheduleMs, event.autoAttempts + 1);
-      next = delay === undefined ? { ...next, status: 'FAILED' } : { ...next, status: 'PENDING', nextAttemptAtMs: nowMs + delay };
+      // cut short by our own shutdown, not the receiver's fault: another node retries at once
+      const interrupted = finished.error === INTERRUPTED_BY_SHUTDOWN || finished.error === LISTENER_SHUTDOWN;
+      next = delay === undefined ? { ...next, status: 'FAILED' } : { ...next, status: 'PENDING', nextAttemptAtMs: nowMs + (interrupted ? 0 : delay) };
     }
-    if (!(await repo.settleEvent(store.db, event.id, leaseToken, next))) {
+    if (!(await settle(event.id, leaseToken, next))) {
       log.warn({ eventId: event.id, attemptId: finished.id }, 'webhook lease expired during the attempt; its outcome is recorded, the event state is left to the new holder');
     }
     return finished;
@@ -255,8 +319,22 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   /** A claimed PENDING event: one scheduled attempt, unless a crash already used them all up. */
   async function processClaimed(event: OutboxEvent, leaseToken: string): Promise<WebhookAttempt | undefined> {
     try {
+      if (interrupt.signal.aborted) {
+        // claimed as shutdown gave up waiting: not attempted, handed back at once
+        await release(event.id, leaseToken);
+        return undefined;
+      }
+      if (event.attempts > 0) {
+        // a holder that died between recording a successful attempt and settling the event (or lost
+        // its lease in between) already delivered it: settle it instead of sending it again
+        const last = (await repo.listAttempts(store.db, event.id)).at(-1);
+        if (last?.outcome === 'SUCCESS') {
+          await settle(event.id, leaseToken, { ...stateOf(event), status: 'DELIVERED', deliveredAtMs: last.finishedAtMs ?? clock.now(), lastHttpStatus: last.responseStatus, lastError: null });
+          return undefined;
+        }
+      }
       if (event.autoAttempts >= maxAutoAttempts(settings.retryScheduleMs)) {
-        await repo.settleEvent(store.db, event.id, leaseToken, { ...stateOf(event), status: 'FAILED' });
+        await settle(event.id, leaseToken, { ...stateOf(event), status: 'FAILED' });
         return undefined;
       }
       return await attemptLeased(event, leaseToken, 'SCHEDULE');
@@ -288,34 +366,49 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return value;
   }
 
+  async function dispatchPass(): Promise<number> {
+    let attempts = 0;
+    while (!stopped) {
+      const skipMerchants = await merchantsListenedElsewhere();
+      const lease = newLease();
+      const claimed = await repo.claimDueEvents(store, { dueBy: clock.now(), lease, limit: batchSize, skipMerchants });
+      if (claimed.length === 0) break;
+      for (const event of claimed) held.set(event.id, lease.token);
+      const results = await Promise.all(claimed.map((event) => track(processClaimed(event, lease.token))));
+      attempts += results.filter(Boolean).length;
+      if (claimed.length < batchSize) break;
+    }
+    return attempts;
+  }
+
+  function stop(): void {
+    stopped = true;
+    if (heartbeat) clearInterval(heartbeat);
+    heartbeat = undefined;
+    hub.closeAll();
+  }
+
   return {
     nodeId,
     hub,
     settings,
 
-    async dispatchDue() {
-      let attempts = 0;
-      while (!stopped) {
-        const skipMerchants = await merchantsListenedElsewhere();
-        const lease = newLease();
-        const claimed = await repo.claimDueEvents(store, { dueBy: clock.now(), lease, limit: batchSize, skipMerchants });
-        if (claimed.length === 0) break;
-        const results = await Promise.all(claimed.map((event) => processClaimed(event, lease.token)));
-        attempts += results.filter(Boolean).length;
-        if (claimed.length < batchSize) break;
-      }
-      return attempts;
+    dispatchDue() {
+      // the whole pass is tracked: a claim committing as shutdown begins is still released
+      return track(dispatchPass());
     },
 
     async deliverNow(eventId) {
+      if (stopped) return undefined;
       const lease = newLease();
       const event = await repo.leaseEvent(store, eventId, lease);
       if (!event) return undefined;
+      held.set(eventId, lease.token);
       if (event.status !== 'PENDING') {
-        await repo.releaseLease(store, eventId, lease.token);
+        await release(eventId, lease.token);
         return undefined;
       }
-      return processClaimed(event, lease.token);
+      return track(processClaimed(event, lease.token));
     },
 
     async redeliver(eventId, { url }) {
@@ -324,13 +417,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (!transportFor(found, url)) {
         fail(Errors.CONFLICT, `webhook event ${eventId} has no target (${found.status}: no webhookUrl on the request or the merchant) and no listener is connected; pass a url`);
       }
+      if (stopped) fail(Errors.CONFLICT, 'the server is shutting down; redeliver through another node or after the restart');
       const lease = newLease();
       const event = conflictIfLost(await repo.leaseEvent(store, eventId, lease), eventId);
+      held.set(eventId, lease.token);
       try {
-        return conflictIfLost(await attemptLeased(event, lease.token, 'MANUAL', url), eventId);
+        return conflictIfLost(await track(attemptLeased(event, lease.token, 'MANUAL', url)), eventId);
       } finally {
         // settled attempts already released it; this covers failures before that point
-        await repo.releaseLease(store, eventId, lease.token).catch(() => undefined);
+        await release(eventId, lease.token).catch(() => undefined);
       }
     },
 
@@ -383,12 +478,27 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return repo.listFreshListeners(store.db, wallClock.now() - LISTENER_FRESH_MS, merchantId);
     },
 
-    async shutdown() {
-      stopped = true;
-      if (heartbeat) clearInterval(heartbeat);
-      heartbeat = undefined;
-      hub.closeAll();
-      await repo.deleteNodeListeners(store.db, nodeId).catch(() => undefined);
+    stop,
+
+    heldLeases: () => held.size,
+
+    shutdown({ drainMs = 0 } = {}) {
+      stop();
+      shuttingDown ??= (async () => {
+        const settledAll = () => Promise.allSettled([...inflight]).then(() => true);
+        if (inflight.size > 0 && !(await Promise.race([settledAll(), sleep(drainMs).then(() => false)]))) {
+          log.warn({ inflight: inflight.size, drainMs }, 'webhook attempts still running at shutdown: interrupting them');
+          interrupt.abort();
+          await Promise.race([settledAll(), sleep(SETTLE_AFTER_INTERRUPT_MS)]);
+        }
+        // whatever is still ours (claimed but not attempted, or an attempt that failed unexpectedly):
+        // release it now instead of making other nodes wait for the lease to run out
+        const leases = [...held];
+        await Promise.all(leases.map(([eventId, token]) => release(eventId, token).catch((error: unknown) => log.warn({ err: error, eventId }, 'could not release a webhook lease'))));
+        if (leases.length > 0) log.info({ released: leases.length }, 'released webhook leases');
+        await repo.deleteNodeListeners(store.db, nodeId).catch(() => undefined);
+      })();
+      return shuttingDown;
     },
   };
 }

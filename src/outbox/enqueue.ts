@@ -44,5 +44,6 @@ export async function enqueue(tx: Tx, event: OutboxEventInput, nowMs: number): P
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  tx.tally?.(`outbox_event|${event.bizType}|${event.bizStatus}|${event.refType}`);
   return String(row.id);
 }

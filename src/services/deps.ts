@@ -3,6 +3,7 @@ import type { Clock, OffsetClock } from '../lib/clock.ts';
 import type { SnowflakeIds } from '../lib/ids.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { Store } from '../store/db.ts';
+import type { RateLimiter } from './rate-limit.ts';
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -48,6 +49,8 @@ export interface ServiceDeps {
   time: TimeControl;
   /** the webhook dispatcher (src/outbox/dispatcher.ts), wired by the composition root */
   webhooks: WebhookOperations;
+  /** BPAY_RATE_LIMIT: per-API-key limit on the Binance Pay surface; undefined = off */
+  rateLimiter?: RateLimiter | undefined;
 }
 
 /** Sandbox time control: the business clock and what must run after it moves (the workers). */

@@ -8,7 +8,7 @@ import { AppError, Errors, fail } from '../domain/errors.ts';
 import type { Merchant } from '../domain/merchant.ts';
 import { isApiKeyUsable } from '../domain/merchant.ts';
 import { constantTimeEqual, hmacSha512UpperHex, signaturePayloadBytes } from '../lib/signature.ts';
-import { findApiKeyWithSecret, findMerchant } from '../store/merchants-repo.ts';
+import { findApiKeyAndMerchant } from '../store/merchants-repo.ts';
 import { recordNonce } from '../store/nonces-repo.ts';
 import type { ServiceDeps } from './deps.ts';
 import { explainSignatureMismatch } from './signature-debug.ts';
@@ -68,11 +68,12 @@ export async function authenticateRequest(deps: ServiceDeps, req: RequestCredent
 
   checkTimestamp(deps, timestamp);
 
-  const found = await findApiKeyWithSecret(deps.store.db, apiKey);
+  // key, sealed secret and merchant in one query (docs/benchmarks.md)
+  const found = await findApiKeyAndMerchant(deps.store.db, apiKey);
   if (!found || !isApiKeyUsable(found.key, deps.clock.now())) {
     throw hinted(Errors.INVALID_API_KEY_OR_IP, deps, found ? 'This API key has been revoked or has expired after rotation.' : 'No API key with this value exists on this server.');
   }
-  const merchant = await findMerchant(deps.store.db, found.key.merchantId);
+  const merchant = found.merchant;
   if (!merchant) throw new AppError(Errors.INVALID_API_KEY_OR_IP);
   if (merchant.ipAllowlist !== null && !ipAllowed(merchant.ipAllowlist, req.clientIp)) {
     throw hinted(Errors.INVALID_API_KEY_OR_IP, deps, `Your IP ${req.clientIp} is not in this merchant's IP allow-list.`);

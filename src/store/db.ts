@@ -16,6 +16,17 @@ export interface Store {
   readonly dialect: DialectName;
   /** PostgreSQL schema this store lives in (default public). */
   readonly pgSchema?: string;
+  /**
+   * Told what each committed transaction tallied (`Tx.tally`): metrics count committed ledger
+   * transfers and outbox events without querying. The composition root sets it per app.
+   */
+  readonly onCommit?: ((tally: ReadonlyMap<string, number>) => void) | undefined;
+  /**
+   * Runs `fn` holding a database-wide named lock: on PostgreSQL an advisory lock on a connection
+   * of its own (several nodes starting at once run first-start setup one at a time); absent on
+   * SQLite, whose database belongs to one process.
+   */
+  readonly exclusive?: (<T>(name: string, fn: () => Promise<T>) => Promise<T>) | undefined;
   close(): Promise<void>;
 }
 
@@ -23,6 +34,8 @@ export interface Store {
 export interface Tx {
   readonly db: Transaction<DB>;
   readonly dialect: DialectName;
+  /** Counts `key` for `Store.onCommit` once this transaction commits; a rolled-back attempt counts nothing. */
+  readonly tally?: ((key: string, n?: number) => void) | undefined;
 }
 
 /** Anything queries can run on: the store's Kysely or a transaction's. */
@@ -47,7 +60,22 @@ export function openStore(options: OpenStoreOptions): Store {
     // An idle client can fail (server restart); without a listener that error would crash the process.
     pool.on('error', () => undefined);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', pgSchema: options.pgSchema ?? 'public', close: () => db.destroy() };
+    const pgSchema = options.pgSchema ?? 'public';
+    const databaseUrl = options.databaseUrl;
+    const exclusive = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      // a client outside the pool: the work itself may need every pooled connection
+      const client = new pg.Client({ connectionString: databaseUrl });
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        await client.query('select pg_advisory_lock(hashtext($1))', [`bpay:${pgSchema}:${name}`]);
+        return await fn();
+      } finally {
+        // ending the session releases the lock
+        await client.end().catch(() => undefined);
+      }
+    };
+    return { db, dialect: 'postgres', pgSchema, exclusive, close: () => db.destroy() };
   }
   const path = options.sqlitePath ?? ':memory:';
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -63,6 +91,18 @@ export function openStore(options: OpenStoreOptions): Store {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
+/** The same database seen by one app: its own commit observer (several apps may share a store in tests). */
+export function observedStore(store: Store, onCommit: (tally: ReadonlyMap<string, number>) => void): Store {
+  return {
+    db: store.db,
+    dialect: store.dialect,
+    ...(store.pgSchema !== undefined ? { pgSchema: store.pgSchema } : {}),
+    ...(store.exclusive !== undefined ? { exclusive: store.exclusive } : {}),
+    onCommit,
+    close: () => store.close(),
+  };
+}
+
 function quoteIdent(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid schema name ${name}`);
   return name;
@@ -75,14 +115,31 @@ const RETRYABLE_PG_CODES = new Set(['40001', '40P01']); // serialization failure
  * (the whole function runs again), so `fn` must not do external I/O (ARCHITECTURE.md: no I/O in a transaction).
  */
 export async function withTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const onCommit = store.onCommit;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await store.db.transaction().execute((db) => fn({ db, dialect: store.dialect }));
+      if (!onCommit) return await store.db.transaction().execute((db) => fn({ db, dialect: store.dialect }));
+      const counts = new Map<string, number>();
+      const tally = (key: string, n = 1) => void counts.set(key, (counts.get(key) ?? 0) + n);
+      const result = await store.db.transaction().execute((db) => fn({ db, dialect: store.dialect, tally }));
+      if (counts.size > 0) {
+        try {
+          onCommit(counts);
+        } catch {
+          // an observer never fails a committed use case
+        }
+      }
+      return result;
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       if (attempt >= 5 || typeof code !== 'string' || !RETRYABLE_PG_CODES.has(code)) throw error;
     }
   }
+}
+
+/** `fn` under the store's named lock when it has one (PostgreSQL), else simply `fn`. */
+export function withExclusiveLock<T>(store: Store, name: string, fn: () => Promise<T>): Promise<T> {
+  return store.exclusive ? store.exclusive(name, fn) : fn();
 }
 
 /** Unique-key violation on either dialect: the loser of an insert race re-reads the winner. */

@@ -2,13 +2,14 @@
  * Migrations run on start for both dialects. Kysely's migrator takes a lock, so several nodes
  * starting at once on one PostgreSQL apply each migration exactly once.
  */
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { DialectName, Store } from './db.ts';
 import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_ledger_orders.ts';
 import * as m0003 from './migrations/0003_webhooks.ts';
 import * as m0004 from './migrations/0004_money_out.ts';
 import * as m0005 from './migrations/0005_platform.ts';
+import * as m0006 from './migrations/0006_dashboard_sessions.ts';
 
 type Up = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Up> = {
   '0003_webhooks': m0003.up,
   '0004_money_out': m0004.up,
   '0005_platform': m0005.up,
+  '0006_dashboard_sessions': m0006.up,
 };
 
 class InCodeProvider implements MigrationProvider {
@@ -38,9 +40,30 @@ export async function migrateToLatest(store: Store): Promise<void> {
     // migrations are independent additions; a data dir that ran a later one first still upgrades
     allowUnorderedMigrations: true,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's introspection reads every schema of the database; a schema another installation drops
+  // at that moment (`3F000`, naming *its* schema) fails the lookup, not the migration: try again
+  for (let retry = 0; error && retry < 3 && otherSchemaVanished(error, store.pgSchema); retry++) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+}
+
+function otherSchemaVanished(error: unknown, ownSchema: string | undefined): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === '3F000' && typeof e.message === 'string' && !(ownSchema !== undefined && e.message.includes(`"${ownSchema}"`));
+}
+
+/**
+ * Migrations this code knows that the database has not applied yet (readiness: `GET /readyz`).
+ * Reads Kysely's migration table directly: no introspection of the whole database per probe.
+ */
+export async function pendingMigrations(store: Store): Promise<string[]> {
+  const table = store.pgSchema ? `${store.pgSchema}.kysely_migration` : 'kysely_migration';
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(store.db);
+  const applied = new Set(rows.map((r) => r.name));
+  return Object.keys(MIGRATIONS).filter((name) => !applied.has(name));
 }

@@ -311,6 +311,19 @@ export interface AuditLogTable {
   detail_json: string;
 }
 
+/** Signed-in dashboard sessions; the row is keyed by a hash of the cookie token, never the token. */
+export interface DashboardSessionsTable {
+  token_hash: string;
+  kind: string;
+  merchant_id: Int64Null;
+  api_key: string | null;
+  admin_token_fingerprint: string | null;
+  csrf_token: string;
+  created_at_ms: Int64;
+  last_seen_at_ms: Int64;
+  expires_at_ms: Int64;
+}
+
 export interface DB {
   merchants: MerchantsTable;
   api_keys: ApiKeysTable;
@@ -333,4 +346,5 @@ export interface DB {
   ps_split_details: PsSplitDetailsTable;
   ps_returns: PsReturnsTable;
   audit_log: AuditLogTable;
+  dashboard_sessions: DashboardSessionsTable;
 }

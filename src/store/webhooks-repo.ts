@@ -4,7 +4,7 @@
  * transaction, so concurrent dispatchers never take the same event; SQLite is one process and its
  * write transactions are immediate (serialised).
  */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { AttemptOutcome, AttemptTrigger, AttemptVia, ListenerInfo, OutboxEvent, OutboxStatus, WebhookAttempt } from '../domain/webhook.ts';
 import { toNumber, toNumberOrNull, withTransaction, type Queryable, type Store } from './db.ts';
 import type { OutboxEventsTable, WebhookAttemptsTable, WebhookListenersTable } from './schema.ts';
@@ -301,4 +301,34 @@ export async function listFreshListeners(q: Queryable, freshAfterMs: number, mer
   if (merchantId !== undefined) query = query.where('merchant_id', '=', merchantId);
   const rows = await query.orderBy('connected_at_ms').execute();
   return rows.map(toListener);
+}
+
+// --- operations: the delivery queue as metrics see it ---
+
+export interface QueueDepth {
+  /** PENDING events whose next attempt is due (business clock) */
+  due: number;
+  /** PENDING events waiting for a later retry */
+  scheduled: number;
+  /** PENDING events a node holds a running lease on right now */
+  leased: number;
+  /** next_attempt_at_ms of the longest-waiting due event, or null */
+  oldestDueAtMs: number | null;
+}
+
+/** One indexed pass over PENDING events (outbox_events_due): cheap even with millions of delivered ones. */
+export async function queueDepth(q: Queryable, dueBy: number, wallNowMs: number): Promise<QueueDepth> {
+  const row = await q
+    .selectFrom('outbox_events')
+    .select([
+      sql<unknown>`count(*)`.as('pending'),
+      sql<unknown>`coalesce(sum(case when next_attempt_at_ms <= ${dueBy} then 1 else 0 end), 0)`.as('due'),
+      sql<unknown>`coalesce(sum(case when lease_until_ms >= ${wallNowMs} then 1 else 0 end), 0)`.as('leased'),
+      sql<unknown>`min(case when next_attempt_at_ms <= ${dueBy} then next_attempt_at_ms end)`.as('oldest_due'),
+    ])
+    .where('status', '=', 'PENDING')
+    .executeTakeFirst();
+  const pending = toNumber(row?.pending ?? 0);
+  const due = toNumber(row?.due ?? 0);
+  return { due, scheduled: pending - due, leased: toNumber(row?.leased ?? 0), oldestDueAtMs: toNumberOrNull(row?.oldest_due) };
 }

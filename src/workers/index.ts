@@ -21,6 +21,11 @@ export interface Workers {
   stop(): Promise<void>;
   /** One pass of every job, in order. */
   runAll(): Promise<void>;
+  /**
+   * Starts the webhook dispatcher's next pass now instead of at its next interval: called after a
+   * commit that enqueued events, so delivery starts at once. Does nothing unless the loops run.
+   */
+  wakeDispatcher(): void;
 }
 
 export function createWorkers(deps: ServiceDeps): Workers {
@@ -44,6 +49,9 @@ export function createWorkers(deps: ServiceDeps): Workers {
     },
     async runAll() {
       for (const j of jobs) await j.run();
+    },
+    wakeDispatcher() {
+      loops.find((l) => l.name === 'webhook-dispatch')?.wake();
     },
   };
 }

@@ -9,11 +9,17 @@ export interface Loop {
   stop(): Promise<void>;
   /** Runs one tick now (tests and time control use it). */
   runOnce(): Promise<void>;
+  /**
+   * Asks for a tick as soon as possible without waiting for the interval (new work was committed):
+   * at once when idle, else once more right after the running tick — never two at a time.
+   */
+  wake(): void;
 }
 
 export function startLoop(name: string, intervalMs: number, tick: () => Promise<unknown>, log: Logger): Loop {
   let running: Promise<void> | undefined;
   let stopped = false;
+  let again = false;
   const runOnce = (): Promise<void> => {
     if (running) return running;
     running = (async () => {
@@ -23,6 +29,11 @@ export function startLoop(name: string, intervalMs: number, tick: () => Promise<
         log.error({ err: error, worker: name }, 'worker tick failed');
       } finally {
         running = undefined;
+      }
+      if (again && !stopped) {
+        // work committed while this tick ran may have been missed by it
+        again = false;
+        void runOnce();
       }
     })();
     return running;
@@ -34,6 +45,11 @@ export function startLoop(name: string, intervalMs: number, tick: () => Promise<
   return {
     name,
     runOnce,
+    wake() {
+      if (stopped) return;
+      if (running) again = true;
+      else void runOnce();
+    },
     async stop() {
       stopped = true;
       clearInterval(timer);

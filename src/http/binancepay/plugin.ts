@@ -123,6 +123,12 @@ export function binancePayPlugin(deps: ServiceDeps, routes: BinanceRoutes[], bod
                 body: raw,
                 clientIp: request.ip,
               });
+              // optional per-key limit, after authentication (docs/deployment.md, fact sheet §7.6)
+              const retryAfterMs = deps.rateLimiter?.take(auth.apiKey) ?? 0;
+              if (retryAfterMs > 0) {
+                reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+                fail(Errors.FAIL_RATE_HIGH, `${Errors.FAIL_RATE_HIGH.message} (this API key may send ${deps.rateLimiter?.describe() ?? ''}; retry in ${retryAfterMs} ms).`);
+              }
               const body = parseRequestBody(raw, options.bodyless ?? false);
               const result = await handler({ deps, merchant: auth.merchant, apiKey: auth.apiKey, body, requestId: String(request.id) });
               return reply.code(200).type('application/json; charset=utf-8').send(successBody(result));

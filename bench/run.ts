@@ -1,0 +1,162 @@
+/**
+ * `npm run bench [-- options]`: every scenario against a fresh `bpay serve` process on SQLite and
+ * on PostgreSQL, with a bare Fastify hello-world as the reference, then the report in
+ * bench/results/ (markdown + JSON). See docs/benchmarks.md.
+ *
+ *   --quick                 short runs and small pools (about 2 minutes), 100k orders for scale
+ *   --only a,b              scenarios: hello, createOrder, queryOrder, pay, refund, webhook, scale
+ *   --dialect d             sqlite, postgres or both (default both; PostgreSQL is skipped if unreachable)
+ *   --duration s, --warmup s, --connections n, --scale-orders n, --webhook-rate n
+ *   --profile               the measured servers run with --cpu-prof (profiles in .scratch/profiles)
+ *   --node-args "flags"     extra node flags for the measured servers (experiments, e.g. --max-semi-space-size=4)
+ *   --no-wait               start each scenario at once, even when other processes keep the machine busy
+ *   --out name              report name in bench/results (default latest for a full run, partial otherwise)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { closeAgent } from './lib/api.ts';
+import { dropAll, postgresReachable, type Dialect } from './lib/databases.ts';
+import { waitForQuiet } from './lib/cpu.ts';
+import { killAll, ROOT } from './lib/processes.ts';
+import { describeMachine, evaluateTargets, toMarkdown, type Report } from './lib/report.ts';
+import {
+  createOrderScenario,
+  helloWorld,
+  payScenario,
+  queryOrderScenario,
+  refundScenario,
+  scaleScenario,
+  SCENARIOS,
+  webhookScenario,
+  type BenchContext,
+  type Outcome,
+  type ScenarioName,
+} from './scenarios.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    dialect: { type: 'string', default: 'both' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    'scale-orders': { type: 'string' },
+    'webhook-rate': { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'no-wait': { type: 'boolean', default: false },
+    'node-args': { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+
+const quick = values.quick ?? false;
+const only = values.only ? (values.only.split(',').map((s) => s.trim()) as ScenarioName[]) : [...SCENARIOS];
+for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}; known: ${SCENARIOS.join(', ')}`);
+const dialects: Dialect[] = values.dialect === 'both' ? ['sqlite', 'postgres'] : [values.dialect as Dialect];
+
+const started = performance.now();
+const log = (message: string) => process.stdout.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
+const profileDir = join(ROOT, '.scratch', 'profiles');
+if (values.profile) mkdirSync(profileDir, { recursive: true });
+
+const ctx: BenchContext = {
+  load: {
+    connections: Number(values.connections ?? 32),
+    durationSeconds: Number(values.duration ?? (quick ? 3 : 10)),
+    warmupSeconds: Number(values.warmup ?? (quick ? 1 : 2)),
+  },
+  sizes: {
+    payments: quick ? 3000 : 15_000,
+    refundOrders: quick ? 500 : 2000,
+    webhookPayments: quick ? 150 : 600,
+    webhookRate: Number(values['webhook-rate'] ?? 50),
+    scaleOrders: Number(values['scale-orders'] ?? (quick ? 100_000 : 1_000_000)),
+  },
+  nodeArgs: [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(values['node-args']?.split(/\s+/).filter(Boolean) ?? [])],
+  log,
+};
+
+const cleanup = async () => {
+  killAll();
+  await dropAll();
+};
+process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+async function main(): Promise<void> {
+  const pgProblem = dialects.includes('postgres') ? await postgresReachable() : undefined;
+  if (pgProblem) log(`PostgreSQL unreachable (${pgProblem}): its scenarios are skipped`);
+  const active = dialects.filter((d) => d === 'sqlite' || !pgProblem);
+  log(`scenarios ${only.join(', ')} on ${active.join(', ')}; ${ctx.load.connections} connections, ${ctx.load.warmupSeconds} s warm-up + ${ctx.load.durationSeconds} s`);
+
+  const outcomes: Outcome[] = [];
+  // other work on this machine skews every number: wait for it to stop (up to 2 min) and say so
+  let busyBefore = 0;
+  const quiet = async () => {
+    busyBefore = values['no-wait'] ? 0 : await waitForQuiet(0.35, quick ? 30_000 : 120_000, log);
+  };
+  const record = (o: Outcome) => {
+    o.info.busyCoresBefore = Math.round(busyBefore * 100) / 100;
+    outcomes.push(o);
+    const l = o.load;
+    const w = o.webhook;
+    const cpu = l?.cpu ?? w?.cpu;
+    const numbers = l
+      ? `${Math.round(l.requestsPerSecond)} req/s, p50 ${l.latencyP50Ms} ms, p99 ${l.latencyP99Ms} ms`
+      : w
+        ? `webhook p50 ${w.latencyP50Ms.toFixed(1)} ms, p99 ${w.latencyP99Ms.toFixed(1)} ms, ${w.delivered}/${w.payments} delivered`
+        : '';
+    const failed = o.checks.filter((c) => !c.ok).map((c) => c.what);
+    const where = cpu ? `, CPU server ${cpu.server} / bench ${cpu.bench} / other ${cpu.other} cores` : '';
+    log(`  ${o.scenario} [${o.dialect}]: ${numbers}, RSS peak ${o.rss.peakMb.toFixed(0)} MB${where}${failed.length ? `; CHECK FAILED: ${failed.join('; ')}` : ''}`);
+  };
+
+  const runs: Array<[ScenarioName, (d: Dialect) => Promise<Outcome>]> = [
+    ['createOrder', (d) => createOrderScenario(ctx, d)],
+    ['queryOrder', (d) => queryOrderScenario(ctx, d)],
+    ['pay', (d) => payScenario(ctx, d)],
+    ['refund', (d) => refundScenario(ctx, d)],
+    ['webhook', (d) => webhookScenario(ctx, d)],
+    ['scale', (d) => scaleScenario(ctx, d)],
+  ];
+  if (only.includes('hello')) {
+    log('hello-world reference');
+    await quiet();
+    record(await helloWorld(ctx));
+  }
+  for (const dialect of active) {
+    for (const [name, run] of runs) {
+      if (!only.includes(name)) continue;
+      log(`${name} on ${dialect}`);
+      await quiet();
+      record(await run(dialect));
+    }
+  }
+
+  const full = !quick && !values.only && values.dialect === 'both' && !values.duration && !values.connections && !values['scale-orders'];
+  const report: Report = {
+    generatedAt: new Date().toISOString(),
+    mode: full ? 'full' : process.argv.slice(2).join(' '),
+    settings: ctx.load,
+    machine: await describeMachine(),
+    outcomes,
+    targets: evaluateTargets(outcomes),
+    totalSeconds: (performance.now() - started) / 1000,
+  };
+  const name = values.out ?? (full ? 'latest' : 'partial');
+  const dir = join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const markdown = toMarkdown(report);
+  writeFileSync(join(dir, `${name}.md`), markdown);
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
+  process.stdout.write('\n' + markdown);
+  log(`report written to bench/results/${name}.md and ${name}.json`);
+}
+
+try {
+  await main();
+} finally {
+  await closeAgent();
+  await cleanup();
+}

@@ -1,0 +1,91 @@
+/**
+ * BPAY_RATE_LIMIT: an optional per-API-key limit on the Binance Pay surface, off by default.
+ * Binance documents none (fact sheet §7.6); over the limit the answer is Binance-shaped: HTTP 400,
+ * FAIL envelope, code 406108 "Fail rate is high, please try again later", plus Retry-After.
+ * Only authenticated requests count, per key; the admin API is never limited.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRateLimit } from '../../src/config/config.ts';
+import { ManualClock } from '../../src/lib/clock.ts';
+import { RateLimiter } from '../../src/services/rate-limit.ts';
+import { startTestServer, type MerchantCredentials, type TestServer } from '../helpers/server.ts';
+
+const CERTS = '/binancepay/openapi/certificates';
+
+describe('BPAY_RATE_LIMIT', () => {
+  it('parses count/window and refuses anything else', () => {
+    expect(parseRateLimit(undefined)).toBeUndefined();
+    expect(parseRateLimit('')).toBeUndefined();
+    expect(parseRateLimit('off')).toBeUndefined();
+    expect(parseRateLimit('100/1s')).toEqual({ limit: 100, windowMs: 1000 });
+    expect(parseRateLimit('100/s')).toEqual({ limit: 100, windowMs: 1000 });
+    expect(parseRateLimit('600/1m')).toEqual({ limit: 600, windowMs: 60_000 });
+    expect(parseRateLimit('5 / 500ms')).toEqual({ limit: 5, windowMs: 500 });
+    expect(parseRateLimit('10000/1h')).toEqual({ limit: 10_000, windowMs: 3_600_000 });
+    for (const bad of ['100', '0/1s', '100/0s', '100/1d', 'ten/1s', '-1/1s', '1.5/1s']) expect(() => parseRateLimit(bad), bad).toThrow(/BPAY_RATE_LIMIT/);
+  });
+
+  it('is a token bucket per key: bursts up to the limit, then refills at limit per window', () => {
+    const clock = new ManualClock(1_000_000);
+    const limiter = new RateLimiter(3, 1000, clock);
+    expect([limiter.take('a'), limiter.take('a'), limiter.take('a')]).toEqual([0, 0, 0]);
+    expect(limiter.take('a')).toBe(334); // one token every 333.3 ms
+    expect(limiter.take('b')).toBe(0); // another key has its own bucket
+    clock.advance(334);
+    expect(limiter.take('a')).toBe(0);
+    expect(limiter.take('a')).toBeGreaterThan(0);
+    clock.advance(10_000); // refills to the limit, never beyond
+    expect([limiter.take('a'), limiter.take('a'), limiter.take('a'), limiter.take('a') > 0]).toEqual([0, 0, 0, true]);
+    expect(limiter.describe()).toBe('3 requests per 1s');
+    expect(new RateLimiter(600, 60_000, clock).describe()).toBe('600 requests per 1m');
+  });
+});
+
+describe('rate limiting on the Binance Pay surface', () => {
+  let limited: TestServer;
+  let open: TestServer;
+  let a: MerchantCredentials;
+  let b: MerchantCredentials;
+
+  beforeAll(async () => {
+    // 5 per 10 s: one token back every 2 s, so a burst in a test never refills
+    [limited, open] = await Promise.all([startTestServer('sqlite', { BPAY_RATE_LIMIT: '5/10s' }), startTestServer('sqlite')]);
+    [a, b] = await Promise.all([limited.createMerchant({ name: 'A' }), limited.createMerchant({ name: 'B' })]);
+  });
+  afterAll(async () => {
+    await Promise.all([limited?.close(), open?.close()]);
+  });
+
+  it('is off by default', async () => {
+    const m = await open.createMerchant();
+    const results = await Promise.all(Array.from({ length: 40 }, () => open.client(m).request(CERTS, undefined, { rawBody: '' })));
+    expect(results.every((r) => r.envelope?.status === 'SUCCESS')).toBe(true);
+  });
+
+  it('answers 406108 with HTTP 400 and Retry-After past the limit; other keys, bad signatures and the admin API are unaffected', async () => {
+    // requests that fail authentication never reach the limiter: they spend nothing
+    const forged = await Promise.all(Array.from({ length: 8 }, () => limited.client({ ...a, apiSecret: 'f'.repeat(64) }).request(CERTS, undefined, { rawBody: '' })));
+    expect(forged.every((r) => r.envelope?.code === '400002')).toBe(true);
+
+    const burst = await Promise.all(Array.from({ length: 8 }, () => limited.client(a).request(CERTS, undefined, { rawBody: '' })));
+    const ok = burst.filter((r) => r.envelope?.status === 'SUCCESS');
+    const refused = burst.filter((r) => r.envelope?.status !== 'SUCCESS');
+    expect(ok).toHaveLength(5);
+    expect(refused).toHaveLength(3);
+    for (const r of refused) {
+      expect(r.httpStatus).toBe(400); // clients that parse the envelope only on HTTP 400 (fact sheet §2) still read it
+      expect(r.envelope).toMatchObject({ status: 'FAIL', code: '406108' });
+      expect(r.envelope?.errorMessage).toMatch(/^Fail rate is high, please try again later \(this API key may send 5 requests per 10s; retry in \d+ ms\)\.$/);
+      expect(r.rawText.startsWith('{"status":"FAIL","code":"406108","errorMessage":')).toBe(true);
+      expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(r.headers['retry-after'])).toBeLessThanOrEqual(2);
+    }
+    // merchant B's key has a budget of its own
+    expect((await limited.client(b).request(CERTS, undefined, { rawBody: '' })).envelope?.status).toBe('SUCCESS');
+    // the admin API is not limited
+    const admin = await Promise.all(Array.from({ length: 10 }, () => limited.admin('GET', `/merchants/${a.merchantId}`)));
+    expect(admin.every((r) => r.httpStatus === 200)).toBe(true);
+    // and the refusals are visible in the metrics by their code
+    expect(await (await fetch(`${limited.baseUrl}/metrics`)).text()).toMatch(/^bpay_http_requests_total\{method="POST",route="\/binancepay\/openapi\/certificates",status_code="400",code="406108"\} 3$/m);
+  });
+});
