@@ -129,9 +129,9 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   app.addHook('preClose', async () => webhooks.stop());
   metrics.instrument(app);
   // while shutting down, answers tell keep-alive clients to reconnect (through the load balancer, elsewhere)
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (shuttingDown) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 
   const deps: ServiceDeps = {
