@@ -8,12 +8,15 @@
  *   --dialect d             sqlite, postgres or both (default both; PostgreSQL is skipped if unreachable)
  *   --duration s, --warmup s, --connections n, --scale-orders n, --webhook-rate n
  *   --profile               the measured servers run with --cpu-prof (profiles in .scratch/profiles)
- *   --node-args "flags"     extra node flags for the measured servers (experiments, e.g. --max-semi-space-size=4)
+ *   --node-args="flags"     extra node flags for the measured servers (experiments, e.g. --max-semi-space-size=4)
  *   --no-wait               start each scenario at once, even when other processes keep the machine busy
- *   --out name              report name in bench/results (default latest for a full run, partial otherwise)
+ *   BENCH_SERVER_ROOT=dir   run `bpay serve` from another checkout (before/after comparisons)
+ *   BENCH_DATABASE_URL=url  the PostgreSQL server to create bench databases on
+ *   --out name              report name in bench/results (default latest for a full run, partial otherwise);
+ *                           a path with a slash is relative to the repository root (e.g. .scratch/ab/x)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeAgent } from './lib/api.ts';
 import { dropAll, postgresReachable, type Dialect } from './lib/databases.ts';
@@ -68,8 +71,8 @@ const ctx: BenchContext = {
     warmupSeconds: Number(values.warmup ?? (quick ? 1 : 2)),
   },
   sizes: {
-    payments: quick ? 3000 : 15_000,
-    refundOrders: quick ? 500 : 2000,
+    payments: quick ? 1500 : 6000,
+    refundOrders: quick ? 300 : 1000,
     webhookPayments: quick ? 150 : 600,
     webhookRate: Number(values['webhook-rate'] ?? 50),
     scaleOrders: Number(values['scale-orders'] ?? (quick ? 100_000 : 1_000_000)),
@@ -108,7 +111,8 @@ async function main(): Promise<void> {
         ? `webhook p50 ${w.latencyP50Ms.toFixed(1)} ms, p99 ${w.latencyP99Ms.toFixed(1)} ms, ${w.delivered}/${w.payments} delivered`
         : '';
     const failed = o.checks.filter((c) => !c.ok).map((c) => c.what);
-    const where = cpu ? `, CPU server ${cpu.server} / bench ${cpu.bench} / other ${cpu.other} cores` : '';
+    const rate = l?.requestsPerSecond ?? w?.paymentsPerSecond ?? 0;
+    const where = cpu ? `, CPU server ${cpu.server} / bench ${cpu.bench} / other ${cpu.other} / steal ${cpu.steal} cores (server ${Math.round((cpu.server / Math.max(rate, 1)) * 1e6)} µs/request)` : '';
     log(`  ${o.scenario} [${o.dialect}]: ${numbers}, RSS peak ${o.rss.peakMb.toFixed(0)} MB${where}${failed.length ? `; CHECK FAILED: ${failed.join('; ')}` : ''}`);
   };
 
@@ -144,14 +148,15 @@ async function main(): Promise<void> {
     targets: evaluateTargets(outcomes),
     totalSeconds: (performance.now() - started) / 1000,
   };
-  const name = values.out ?? (full ? 'latest' : 'partial');
-  const dir = join(ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
+  // a bare name goes to bench/results/; a path (with a slash) is taken from the repository root
+  const out = values.out ?? (full ? 'latest' : 'partial');
+  const base = out.includes('/') ? join(ROOT, out) : join(ROOT, 'bench', 'results', out);
+  mkdirSync(dirname(base), { recursive: true });
   const markdown = toMarkdown(report);
-  writeFileSync(join(dir, `${name}.md`), markdown);
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(`${base}.md`, markdown);
+  writeFileSync(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
   process.stdout.write('\n' + markdown);
-  log(`report written to bench/results/${name}.md and ${name}.json`);
+  log(`report written to ${relative(ROOT, base)}.md and .json`);
 }
 
 try {

@@ -99,7 +99,7 @@ async function prepare(ctx: BenchContext, dialect: Dialect, seed: number, option
   }
   let seedSeconds = 0;
   let seedRowsPerSecond = 0;
-  const prepayIds = [template];
+  let prepayIds = [template];
   if (seed > 0) {
     const step = Math.max(100_000, Math.floor(seed / 5));
     let reported = 0;
@@ -109,7 +109,7 @@ async function prepare(ctx: BenchContext, dialect: Dialect, seed: number, option
         ctx.log(`    seeded ${done.toLocaleString('en')} orders`);
       }
     });
-    prepayIds.push(...result.prepayIds);
+    prepayIds = prepayIds.concat(result.prepayIds);
     seedSeconds = result.seconds;
     seedRowsPerSecond = result.rowsPerSecond;
   }
@@ -120,7 +120,12 @@ async function prepare(ctx: BenchContext, dialect: Dialect, seed: number, option
  * `bpay ledger verify` once the workers are quiet: its queries are not one snapshot, so a refund
  * the worker settles between them reads as a mismatch; a real problem persists across tries.
  */
-async function verifyLedger(url: string): Promise<{ ok: boolean; problems: string[] }> {
+async function verifyLedger(url: string, db?: BenchDatabase): Promise<{ ok: boolean; problems: string[] }> {
+  // the refund worker settles what the run left pending; verify once it is done (up to 2 minutes)
+  for (let waited = 0; db && waited < 120_000; waited += 500) {
+    if ((await db.scalar(`select count(*) from refunds where status = 'REFUND_PENDING'`)) === 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
   let result = { ok: false, problems: ['not run'] };
   for (let attempt = 0; attempt < 5; attempt++) {
     result = await admin<{ ok: boolean; problems: string[] }>(url, 'GET', '/ledger/verify');
@@ -264,7 +269,7 @@ export async function refundScenario(ctx: BenchContext, dialect: Dialect): Promi
     const total = orders * 9;
     const warm = orders;
     const { result, warmup } = await runLoad({ url: server.url, serverPid: server.pid, request: signed(p.creds, '/order/refund', next), amount: total - warm, warmupAmount: warm }, ctx.load);
-    const verify = await verifyLedger(server.url);
+    const verify = await verifyLedger(server.url, p.db);
     const rss = await finish(server);
     const refunds = await p.db.scalar(`select count(*) from refunds where refund_request_id like '${prefix}%'`);
     const answered = result.ok + (warmup?.ok ?? 0);

@@ -12,21 +12,23 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 interface Sample {
   at: number;
   busy: number;
+  steal: number;
   total: number;
   server: number;
   self: number;
 }
 
-function machineTicks(): { busy: number; total: number } {
+function machineTicks(): { busy: number; steal: number; total: number } {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
     const fields = line.trim().split(/\s+/).slice(1).map(Number);
     const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
     // guest time is already counted in user/nice
     const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total };
+    const steal = fields[7] ?? 0;
+    return { busy: total - idle - steal, steal, total };
   } catch {
-    return { busy: 0, total: 0 };
+    return { busy: 0, steal: 0, total: 0 };
   }
 }
 
@@ -42,7 +44,7 @@ function processTicks(pid: number | 'self'): number {
 
 function sample(pid: number | undefined): Sample {
   const m = machineTicks();
-  return { at: performance.now(), busy: m.busy, total: m.total, server: pid ? processTicks(pid) : 0, self: processTicks('self') };
+  return { at: performance.now(), busy: m.busy, steal: m.steal, total: m.total, server: pid ? processTicks(pid) : 0, self: processTicks('self') };
 }
 
 export interface CpuUse {
@@ -53,6 +55,8 @@ export interface CpuUse {
   bench: number;
   /** everything else: PostgreSQL, other processes */
   other: number;
+  /** taken by the hypervisor for other virtual machines (a noisy host) */
+  steal: number;
 }
 
 export interface CpuMeter {
@@ -68,10 +72,12 @@ export function startCpuMeter(serverPid?: number): CpuMeter {
       const seconds = (end.at - start.at) / 1000;
       const perCore = (ticks: number) => Math.round((ticks / TICKS_PER_SECOND / Math.max(seconds, 0.001)) * 100) / 100;
       const totalTicks = end.total - start.total;
-      const machine = totalTicks > 0 ? Math.round(((end.busy - start.busy) / totalTicks) * cores * 100) / 100 : 0;
+      const share = (ticks: number) => (totalTicks > 0 ? Math.round((ticks / totalTicks) * cores * 100) / 100 : 0);
+      const machine = share(end.busy - start.busy);
+      const steal = share(end.steal - start.steal);
       const server = perCore(end.server - start.server);
       const bench = perCore(end.self - start.self);
-      return { cores, machine, server, bench, other: Math.max(0, Math.round((machine - server - bench) * 100) / 100) };
+      return { cores, machine, server, bench, other: Math.max(0, Math.round((machine - server - bench) * 100) / 100), steal };
     },
   };
 }

@@ -45,8 +45,11 @@ export function readRss(pid: number): Rss {
   }
 }
 
-async function startProcess(name: string, args: string[], env: Record<string, string | undefined>, pattern: RegExp, timeoutMs = 60_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Another checkout to run `bpay serve` from (before/after comparisons); default this one. */
+export const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ? resolve(process.env.BENCH_SERVER_ROOT) : ROOT;
+
+async function startProcess(name: string, args: string[], env: Record<string, string | undefined>, pattern: RegExp, timeoutMs = 60_000, cwd = ROOT): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let output = '';
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
@@ -113,6 +116,8 @@ export function startBpay(options: BpayOptions): Promise<ServerProcess> {
       ...options.env,
     },
     /listening on (http:\/\/[^\s]+)/,
+    60_000,
+    SERVER_ROOT,
   );
 }
 

@@ -37,7 +37,7 @@ export async function describeMachine(): Promise<Machine> {
   const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
-    postgres = String((await client.query<{ v: string }>('show server_version')).rows[0]?.v ?? '?');
+    postgres = String((await client.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? '?');
   } catch {
     // reported as unreachable
   } finally {
@@ -77,7 +77,7 @@ function find(outcomes: Outcome[], scenario: string, dialect: string): Outcome |
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 const ms = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1));
 const int = (x: number) => Math.round(x).toLocaleString('en');
-const cpuText = (c: CpuUse | undefined) => (c ? `${c.server.toFixed(2)} / ${c.bench.toFixed(2)} / ${c.other.toFixed(2)}` : '–');
+const cpuText = (c: CpuUse | undefined) => (c ? `${c.server.toFixed(2)} / ${c.bench.toFixed(2)} / ${c.other.toFixed(2)}${c.steal >= 0.05 ? ` (steal ${c.steal.toFixed(2)})` : ''}` : '–');
 
 export function evaluateTargets(outcomes: Outcome[]): Target[] {
   const targets: Target[] = [];

@@ -102,17 +102,6 @@ export async function payOrder(deps: ServiceDeps, input: PayInput): Promise<Orde
           { debit: platformAccount('CONVERSION', order.currency), credit: merchantFunding, amount: order.orderAmount, kind: 'CONVERSION', ...ref },
         ];
     if (commission > 0n) transfers.push({ debit: merchantFunding, credit: platformAccount('FEE', order.currency), amount: commission, kind: 'COMMISSION', ...ref });
-    try {
-      await post(tx, transfers, nowMs);
-    } catch (error) {
-      if (error instanceof InsufficientFundsError) {
-        throw new AppError(
-          Errors.PAYER_INSUFFICIENT_BALANCE,
-          `payer ${payer.binanceId} has ${formatAmount(error.available)} ${payCurrency} available in the funding wallet; this order needs ${formatAmount(payAmount)} ${payCurrency}`,
-        );
-      }
-      throw error;
-    }
 
     const paymentInfo: PaymentInfo = {
       payerId: payer.binanceId,
@@ -138,6 +127,20 @@ export async function payOrder(deps: ServiceDeps, input: PayInput): Promise<Orde
       },
       nowMs,
     );
+    // The money moves last: post locks the accounts (the merchant's is every payment's hot row on
+    // PostgreSQL) and holds them to the commit, so nothing else runs after it. All of it is one
+    // transaction: a refused payment (insufficient balance) rolls the order update and event back.
+    try {
+      await post(tx, transfers, nowMs);
+    } catch (error) {
+      if (error instanceof InsufficientFundsError) {
+        throw new AppError(
+          Errors.PAYER_INSUFFICIENT_BALANCE,
+          `payer ${payer.binanceId} has ${formatAmount(error.available)} ${payCurrency} available in the funding wallet; this order needs ${formatAmount(payAmount)} ${payCurrency}`,
+        );
+      }
+      throw error;
+    }
     return paid;
   });
 }

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { withPreparedStatements } from './pg-prepared.ts';
 import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
 import type { DB } from './schema.ts';
 
@@ -59,7 +60,8 @@ export function openStore(options: OpenStoreOptions): Store {
     });
     // An idle client can fail (server restart); without a listener that error would crash the process.
     pool.on('error', () => undefined);
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    // named (server-side prepared) statements: parsed and planned once per connection (pg-prepared.ts)
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
     const pgSchema = options.pgSchema ?? 'public';
     const databaseUrl = options.databaseUrl;
     const exclusive = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {

@@ -1,4 +1,5 @@
 import type { ApiKeyInfo, ApiKeyStatus, Merchant, MerchantStatus } from '../domain/merchant.ts';
+import { precompiled } from './compiled.ts';
 import type { Queryable } from './db.ts';
 import { fromBool, toBool, toNumber, toNumberOrNull } from './db.ts';
 import type { ApiKeysTable, MerchantsTable } from './schema.ts';
@@ -126,8 +127,8 @@ export async function findApiKeyWithSecret(q: Q, apiKey: string): Promise<{ key:
  * The API key with its sealed secret and its merchant, in one query: every authenticated request
  * needs all three, and one round trip per request costs less than two (one snapshot, too).
  */
-export async function findApiKeyAndMerchant(q: Q, apiKey: string): Promise<{ key: ApiKeyInfo; secretSealed: string; merchant: Merchant | undefined } | undefined> {
-  const row = await q
+const selectApiKeyAndMerchant = precompiled((q, $) =>
+  q
     .selectFrom('api_keys as k')
     .leftJoin('merchants as m', 'm.merchant_id', 'k.merchant_id')
     .selectAll('m')
@@ -141,8 +142,11 @@ export async function findApiKeyAndMerchant(q: Q, apiKey: string): Promise<{ key
       'k.revoked_at_ms as key_revoked_at_ms',
       'k.expires_at_ms as key_expires_at_ms',
     ])
-    .where('k.api_key', '=', apiKey)
-    .executeTakeFirst();
+    .where('k.api_key', '=', $(0)),
+);
+
+export async function findApiKeyAndMerchant(q: Q, apiKey: string): Promise<{ key: ApiKeyInfo; secretSealed: string; merchant: Merchant | undefined } | undefined> {
+  const row = (await selectApiKeyAndMerchant(q, [apiKey])).rows[0];
   if (!row) return undefined;
   const key = toApiKey({
     api_key: row.key_api_key,
