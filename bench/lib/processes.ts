@@ -121,7 +121,7 @@ export function startBpay(options: BpayOptions): Promise<ServerProcess> {
   );
 }
 
-/** The reference: a bare Fastify hello-world POST server (bench/hello-server.ts). */
+/** The reference: a bare Fastify hello-world POST server (bench/hello-server.mjs, plain JavaScript like the bundled bpay). */
 export function startHello(nodeArgs: string[] = []): Promise<ServerProcess> {
-  return startProcess('hello', [...nodeArgs, 'bin/run-ts.mjs', 'bench/hello-server.ts'], {}, /listening on (http:\/\/[^\s]+)/);
+  return startProcess('hello', [...nodeArgs, 'bench/hello-server.mjs'], {}, /listening on (http:\/\/[^\s]+)/);
 }

@@ -8,10 +8,12 @@ import { AdminClient, CliError, type GlobalOptions } from './admin-client.ts';
 import { registerCommands } from './commands.ts';
 import { registerSandboxCommands } from './sandbox-commands.ts';
 import { registerWebhookCommands } from './webhook-commands.ts';
+import packageJson from '../../package.json' with { type: 'json' };
 
 const program = new Command();
 program
   .name('bpay')
+  .version(packageJson.version, '-V, --version', 'print the version of binance-pay-server')
   .description('binance-pay-server: a self-hostable Binance Pay merchant API with a real wallet ledger')
   .option('--url <url>', 'server URL (default $BPAY_URL or http://127.0.0.1:$PORT|8080)')
   .option('--admin-token <token>', 'admin token (default $BPAY_ADMIN_TOKEN or <data>/admin-token)')

@@ -1,4 +1,4 @@
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomFillSync, randomInt, randomUUID } from 'node:crypto';
 import type { Clock } from './clock.ts';
 
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -16,8 +16,24 @@ export function newApiCredential(): string {
   return randomString(64, LOWER_ALNUM);
 }
 
+/**
+ * CSPRNG bytes drawn from a pool refilled 4 KiB at a time: each call into OpenSSL costs several
+ * microseconds whatever its size, and every order takes a link token (docs/benchmarks.md). Each
+ * byte is handed out once; Node's randomUUID pools the same way.
+ */
+const POOL_BYTES = 4096;
+const pool = Buffer.alloc(POOL_BYTES);
+let poolOffset = POOL_BYTES;
+
 export function randomHex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
+  if (bytes > POOL_BYTES) return randomFillSync(Buffer.alloc(bytes)).toString('hex');
+  if (poolOffset + bytes > POOL_BYTES) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
 }
 
 export function uuid(): string {

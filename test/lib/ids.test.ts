@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock, systemClock } from '../../src/lib/clock.ts';
-import { newApiCredential, randomDigits, randomString, SnowflakeIds } from '../../src/lib/ids.ts';
+import { newApiCredential, randomDigits, randomHex, randomString, SnowflakeIds } from '../../src/lib/ids.ts';
 
 const TWO_53 = 2n ** 53n;
 const TWO_63 = 2n ** 63n;
@@ -93,5 +93,24 @@ describe('credentials and random strings', () => {
   it('randomString draws only from the given alphabet', () => {
     expect(randomString(200, 'ab')).toMatch(/^[ab]{200}$/);
     expect(randomString(0)).toBe('');
+  });
+
+  it('randomHex never hands out the same pooled bytes twice, across pool refills and odd sizes', () => {
+    const seen = new Set<string>();
+    // 16-byte tokens cross the 4 KiB pool boundary many times; 7-byte ones misalign it
+    for (let i = 0; i < 5000; i++) {
+      const token = randomHex(i % 3 === 0 ? 7 : 16);
+      expect(token).toMatch(i % 3 === 0 ? /^[0-9a-f]{14}$/ : /^[0-9a-f]{32}$/);
+      seen.add(token);
+    }
+    expect(seen.size).toBe(5000);
+    // two consecutive draws are different bytes, not overlapping windows of the pool
+    const a = randomHex(16);
+    const b = randomHex(16);
+    expect(a.slice(2)).not.toBe(b.slice(0, -2));
+    expect(randomHex(5000)).toMatch(/^[0-9a-f]{10000}$/);
+    // bits are spread: each hex digit appears in a long draw
+    const long = Array.from({ length: 200 }, () => randomHex(16)).join('');
+    for (const digit of '0123456789abcdef') expect(long).toContain(digit);
   });
 });
