@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // The `bpay` command. The TypeScript sources are bundled by esbuild into one JavaScript file under
 // node_modules/.cache/bpay, rebuilt whenever one of the files it was built from has changed, and
 // the bundle is what runs: no build step for users, and the process is spared a TypeScript loader

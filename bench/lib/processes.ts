@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -101,11 +101,18 @@ export interface BpayOptions {
   nodeArgs?: string[];
 }
 
-/** `node bin/bpay.mjs serve` on a free port, as an operator would start it (demo off, quiet log). */
+/** The node flags `npm start` runs bpay with (package.json `start`), so the bench measures the same process. */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(SERVER_ROOT, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const match = /^node((?:\s+--\S+)*)\s+bin\/bpay\.mjs\b/.exec(pkg.scripts?.start ?? '');
+  return match?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+}
+
+/** `node bin/bpay.mjs serve` on a free port with `npm start`'s node flags, as an operator would start it (demo off, quiet log). */
 export function startBpay(options: BpayOptions): Promise<ServerProcess> {
   return startProcess(
     'bpay',
-    [...(options.nodeArgs ?? []), 'bin/bpay.mjs', 'serve', '--port', '0', '--no-demo'],
+    [...startFlags(), ...(options.nodeArgs ?? []), 'bin/bpay.mjs', 'serve', '--port', '0', '--no-demo'],
     {
       BPAY_DATA_DIR: options.dataDir,
       DATABASE_URL: options.databaseUrl ?? '',
