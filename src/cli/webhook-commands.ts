@@ -1,34 +1,9 @@
 import type { Command } from 'commander';
+import type { AttemptView, EventView } from '../http/admin/webhooks.ts';
 import { listen } from './listen.ts';
 import type { CommandContext } from './main.ts';
 
-interface EventView {
-  eventId: string;
-  merchantId: number;
-  bizType: string;
-  bizId: string;
-  bizStatus: string;
-  status: string;
-  test: boolean;
-  webhookUrl: string | null;
-  attempts: number;
-  nextAttemptAtMs: number | null;
-  lastHttpStatus: number | null;
-  lastError: string | null;
-}
 
-interface AttemptView {
-  attemptId: string;
-  eventId: string;
-  attemptNo: number;
-  trigger: string;
-  via: string;
-  outcome: string | null;
-  url: string;
-  responseStatus: number | null;
-  latencyMs: number | null;
-  error: string | null;
-}
 
 interface FilterOptions {
   merchant?: string;

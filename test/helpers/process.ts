@@ -7,7 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { resolve } from 'node:path';
 import { BinancePayClient } from '@binance-pay-server/sdk';
+import type { AttemptView, EventView } from '../../src/http/admin/webhooks.ts';
 import type { AdminResponse, MerchantCredentials } from './server.ts';
+
+export type { AttemptView, EventView };
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const ADMIN_TOKEN = 'ops-test-admin-token-0123456789';
@@ -167,26 +170,7 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   }
 }
 
-export interface EventView {
-  eventId: string;
-  merchantId: number;
-  bizType: string;
-  bizId: string;
-  bizStatus: string;
-  status: string;
-  refType: string;
-  refId: string;
-  attempts: number;
-}
 
-export interface AttemptView {
-  attemptId: string;
-  attemptNo: number;
-  outcome: string | null;
-  via: string;
-  requestHeaders: Record<string, string>;
-  error: string | null;
-}
 
 /** Every webhook event of a merchant, newest first (pages of 500). */
 export async function allEvents(node: Pick<ServerProcess, 'adminOk'>, merchantId: number): Promise<EventView[]> {

@@ -9,23 +9,13 @@ import { v3OrderBody } from '../helpers/endpoints.ts';
 import { createPayer, payerAvailable, verifyLedger } from '../helpers/sandbox.ts';
 import { startTestServer, type MerchantCredentials, type TestServer } from '../helpers/server.ts';
 import { WebClient, type WebResponse } from '../helpers/web.ts';
+import type { CheckoutState } from '../../src/http/checkout/plugin.ts';
 
 interface CreateData {
   prepayId: string;
   checkoutUrl: string;
 }
 
-interface State {
-  prepayId: string;
-  status: string;
-  open: boolean;
-  expireTime: number;
-  serverTime: number;
-  returnUrl: string | null;
-  cancelUrl: string | null;
-  payer: { binanceId: string; email: string | null } | null;
-  options: Array<{ currency: string; amount: string; available?: string; enough?: boolean }>;
-}
 
 type Envelope<T> = { status: string; code: string; data: T; errorMessage: string };
 
@@ -55,7 +45,7 @@ describeEachDialect('checkout JSON API', (dialect) => {
       const r = await web().get(`${o.base}/state`);
       expect(r.status).toBe(200);
       expect(r.headers.get('cache-control')).toBe('no-store');
-      const s = data<State>(r);
+      const s = data<CheckoutState>(r);
       expect(s).toMatchObject({ prepayId: o.prepayId, status: 'INITIAL', open: true, payer: null, returnUrl: 'https://shop.example.com/thanks', cancelUrl: 'https://shop.example.com/cart' });
       expect(s.expireTime - s.serverTime).toBeGreaterThan(3_500_000);
       expect(Math.abs(s.serverTime - server.built.businessClock.now())).toBeLessThan(5_000);
@@ -65,7 +55,7 @@ describeEachDialect('checkout JSON API', (dialect) => {
 
     it('never hands the page a returnUrl or cancelUrl that is not http(s)', async () => {
       const o = await create({ returnUrl: 'javascript:alert(1)', cancelUrl: 'data:text/html,hi' });
-      const s = data<State>(await web().get(`${o.base}/state`));
+      const s = data<CheckoutState>(await web().get(`${o.base}/state`));
       expect(s.returnUrl).toBeNull();
       expect(s.cancelUrl).toBeNull();
     });
@@ -132,15 +122,15 @@ describeEachDialect('checkout JSON API', (dialect) => {
       expect(cookie).toMatch(new RegExp(`^${PAYER_COOKIE}=`));
       for (const attr of ['HttpOnly', 'SameSite=Strict', `Path=${o.base}`, 'Max-Age=7200']) expect(cookie).toContain(attr);
       expect(cookie).not.toContain(payer.binanceId);
-      const s = data<State>(signed);
+      const s = data<CheckoutState>(signed);
       expect(s.payer).toEqual({ binanceId: payer.binanceId, email: null });
       expect(s.options[0]).toEqual({ currency: 'USDT', amount: '10.5', available: '100', enough: true });
       // the state endpoint knows the payer too (the page reloads signed in)
-      expect(data<State>(await c.get(`${o.base}/state`)).payer?.binanceId).toBe(payer.binanceId);
+      expect(data<CheckoutState>(await c.get(`${o.base}/state`)).payer?.binanceId).toBe(payer.binanceId);
 
       const paid = await c.postJson(`${o.base}/pay`, { currency: 'USDT' });
       expect(paid.status).toBe(200);
-      expect(data<State>(paid)).toMatchObject({ status: 'PAID', open: false });
+      expect(data<CheckoutState>(paid)).toMatchObject({ status: 'PAID', open: false });
       expect((await query(o.prepayId)).status).toBe('PAID');
       expect(await payerAvailable(server, payer.binanceId, 'USDT')).toBe('89.50000000');
       // paying twice is refused, and moves nothing
@@ -155,7 +145,7 @@ describeEachDialect('checkout JSON API', (dialect) => {
       const email = `Payer.${Date.now()}@Example.com`;
       const payer = await createPayer(server, ['100:USDT'], email);
       const c = web();
-      const s = data<State>(await c.postJson(`${o.base}/session`, { payer: email.toUpperCase() }));
+      const s = data<CheckoutState>(await c.postJson(`${o.base}/session`, { payer: email.toUpperCase() }));
       expect(s.payer).toEqual({ binanceId: payer.binanceId, email: email.toLowerCase() });
       for (const unknown of ['999999999999999999', 'nobody@example.com', 'nonsense']) {
         const r = await web().postJson(`${o.base}/session`, { payer: unknown });
@@ -177,7 +167,7 @@ describeEachDialect('checkout JSON API', (dialect) => {
       expect(c.cookieHeader(`${b.base}/pay`)).toBe('');
       const forced = await c.postJson(`${b.base}/pay`, { currency: 'USDT' }, { headers: { cookie: `${PAYER_COOKIE}=${sealed}` } });
       expect(forced.status).toBe(401);
-      expect(data<State>(await c.get(`${b.base}/state`, { headers: { cookie: `${PAYER_COOKIE}=${sealed}` } })).payer).toBeNull();
+      expect(data<CheckoutState>(await c.get(`${b.base}/state`, { headers: { cookie: `${PAYER_COOKIE}=${sealed}` } })).payer).toBeNull();
       expect((await query(b.prepayId)).status).toBe('INITIAL');
       expect((await query(a.prepayId)).status).toBe('INITIAL');
     });
@@ -203,7 +193,7 @@ describeEachDialect('checkout JSON API', (dialect) => {
       const o = await create({ orderAmount: '10.5', supportPayCurrency: 'USDT' });
       const payer = await createPayer(server, ['1:USDT']);
       const c = web();
-      const s = data<State>(await c.postJson(`${o.base}/session`, { payer: payer.binanceId }));
+      const s = data<CheckoutState>(await c.postJson(`${o.base}/session`, { payer: payer.binanceId }));
       expect(s.options).toEqual([{ currency: 'USDT', amount: '10.5', available: '1', enough: false }]);
       const r = await c.postJson(`${o.base}/pay`, { currency: 'USDT' });
       expect(r.status).toBe(409);
@@ -217,13 +207,13 @@ describeEachDialect('checkout JSON API', (dialect) => {
       const o = await create({ orderAmount: '10', supportPayCurrency: 'USDT,BNB' });
       const payer = await createPayer(server, ['10:BNB', '100:USDT']);
       const c = web();
-      const s = data<State>(await c.postJson(`${o.base}/session`, { payer: payer.binanceId }));
+      const s = data<CheckoutState>(await c.postJson(`${o.base}/session`, { payer: payer.binanceId }));
       const bnb = s.options.find((x) => x.currency === 'BNB');
       expect(bnb?.enough).toBe(true);
       expect((await c.postJson(`${o.base}/pay`, { currency: 'BTC' })).json().code).toBe('900403');
       expect((await c.postJson(`${o.base}/pay`, { currency: 'usdt' })).status).toBe(400);
       const paid = await c.postJson(`${o.base}/pay`, { currency: 'BNB' });
-      expect(data<State>(paid).status).toBe('PAID');
+      expect(data<CheckoutState>(paid).status).toBe('PAID');
       const left = Number(await payerAvailable(server, payer.binanceId, 'BNB'));
       expect(left).toBeCloseTo(10 - Number(bnb?.amount), 8);
     });
@@ -233,12 +223,12 @@ describeEachDialect('checkout JSON API', (dialect) => {
       const c = web();
       const r = await c.postJson(`${o.base}/session/sandbox`, {});
       expect(r.status).toBe(201);
-      const s = data<State>(r);
+      const s = data<CheckoutState>(r);
       expect(s.payer?.binanceId).toMatch(/^\d{9}$/);
       // twice the order in its currency when that is more than the demo wallet's 10 000 USDT
       expect(s.options.find((x) => x.currency === 'USDT')).toMatchObject({ available: '50000', enough: true });
       expect(s.options.find((x) => x.currency === 'BNB')).toMatchObject({ available: '50' });
-      expect(data<State>(await c.postJson(`${o.base}/pay`, {})).status).toBe('PAID');
+      expect(data<CheckoutState>(await c.postJson(`${o.base}/pay`, {})).status).toBe('PAID');
       // not for an order that can no longer be paid
       expect((await web().postJson(`${o.base}/session/sandbox`, {})).status).toBe(409);
     });
@@ -249,7 +239,7 @@ describeEachDialect('checkout JSON API', (dialect) => {
       const c = web();
       await c.postJson(`${o.base}/session`, { payer: payer.binanceId });
       const ended = await c.postJson(`${o.base}/session/end`, {});
-      expect(data<State>(ended).payer).toBeNull();
+      expect(data<CheckoutState>(ended).payer).toBeNull();
       expect(ended.setCookies[0]).toContain('Max-Age=0');
       expect(c.cookie(PAYER_COOKIE)).toBeUndefined();
       expect((await c.postJson(`${o.base}/pay`, {})).status).toBe(401);
@@ -264,7 +254,7 @@ describeEachDialect('checkout JSON API', (dialect) => {
       await c.postJson(`${o.base}/session`, { payer: payer.binanceId });
       const r = await c.postJson(`${o.base}/cancel`, {});
       expect(r.status).toBe(200);
-      const d = data<{ state: State; redirectUrl: string | null }>(r);
+      const d = data<{ state: CheckoutState; redirectUrl: string | null }>(r);
       expect(d.redirectUrl).toBe('https://shop.example.com/cart?x=1');
       expect(d.state).toMatchObject({ status: 'INITIAL', open: true, payer: null });
       expect(c.cookie(PAYER_COOKIE)).toBeUndefined();
@@ -273,7 +263,7 @@ describeEachDialect('checkout JSON API', (dialect) => {
       // the merchant can still close it, the link can still pay it
       const again = web();
       await again.postJson(`${o.base}/session`, { payer: payer.binanceId });
-      expect(data<State>(await again.postJson(`${o.base}/pay`, {})).status).toBe('PAID');
+      expect(data<CheckoutState>(await again.postJson(`${o.base}/pay`, {})).status).toBe('PAID');
     });
 
     it('without cancelUrl there is nowhere to go', async () => {
@@ -288,7 +278,7 @@ describeEachDialect('checkout JSON API', (dialect) => {
       const c = web();
       await c.postJson(`${o.base}/session`, { payer: payer.binanceId });
       server.built.businessClock.advance(121_000);
-      const s = data<State>(await c.get(`${o.base}/state`));
+      const s = data<CheckoutState>(await c.get(`${o.base}/state`));
       expect(s).toMatchObject({ status: 'EXPIRED', open: false });
       expect(s.serverTime).toBeGreaterThan(s.expireTime);
       const r = await c.postJson(`${o.base}/pay`, {});

@@ -9,6 +9,7 @@ import { createVerify } from 'node:crypto';
 import { CertificateStore, verifyWebhook } from '@binance-pay-server/sdk';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp, type BuiltApp } from '../../src/app.ts';
+import type { AttemptView, EventView } from '../../src/http/admin/webhooks.ts';
 import { OffsetClock, systemClock } from '../../src/lib/clock.ts';
 import { parseJsonExact } from '../../src/lib/json.ts';
 import { claimDueEvents, startAttempt } from '../../src/store/webhooks-repo.ts';
@@ -18,43 +19,7 @@ import { ACK, ok, startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { createPayer, pay } from '../helpers/sandbox.ts';
 import { startTestServer, type MerchantCredentials, type TestServer } from '../helpers/server.ts';
 
-interface EventView {
-  eventId: string;
-  merchantId: number;
-  bizType: string;
-  bizId: string;
-  bizStatus: string;
-  status: string;
-  test: boolean;
-  webhookUrl: string | null;
-  refType: string;
-  refId: string;
-  attempts: number;
-  autoAttempts: number;
-  nextAttemptAtMs: number | null;
-  lastHttpStatus: number | null;
-  lastError: string | null;
-  deliveredAtMs: number | null;
-  data: string;
-}
 
-interface AttemptView {
-  attemptId: string;
-  eventId: string;
-  attemptNo: number;
-  trigger: string;
-  via: string;
-  listenerId: string | null;
-  outcome: string | null;
-  url: string;
-  requestHeaders: Record<string, string>;
-  requestBody: string;
-  responseStatus: number | null;
-  responseBody: string | null;
-  latencyMs: number | null;
-  error: string | null;
-  startedAtMs: number;
-}
 
 type EventDetail = EventView & { body: string; attemptLog: AttemptView[] };
 

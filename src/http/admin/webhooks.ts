@@ -93,6 +93,10 @@ export function attemptView(a: WebhookAttempt) {
   };
 }
 
+/** The JSON shapes of the admin webhook API (the CLI and tests read them). */
+export type EventView = ReturnType<typeof eventView>;
+export type AttemptView = ReturnType<typeof attemptView>;
+
 function listenerView(l: ListenerInfo) {
   return { ...l };
 }

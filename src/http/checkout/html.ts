@@ -15,15 +15,22 @@ const STYLE = `
   code { word-break: break-all; }
 `;
 
-export function page(title: string, body: string): string {
+/** From `<!doctype html>` to `</head>`: the one head of every server-rendered page (checkout, dashboard). */
+export function documentStart(title: string, style: string, nonce?: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="same-origin">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
+<style${nonce === undefined ? '' : ` nonce="${nonce}"`}>${style}</style>
+</head>`;
+}
+
+export function page(title: string, body: string): string {
+  return `${documentStart(title, STYLE)}
 <body>
 ${body}
 </body>

@@ -6,7 +6,7 @@
  */
 import { formatAmountTrimmed } from '../../lib/amount.ts';
 import type { CheckoutView } from '../../services/checkout.ts';
-import { escapeHtml } from './html.ts';
+import { documentStart, escapeHtml } from './html.ts';
 import { BASE_STYLE } from './style.ts';
 import { jsonForScript } from './web.ts';
 
@@ -61,16 +61,7 @@ export function checkoutPage({ view, state, nonce, basePath }: CheckoutPageInput
   const expireIso = new Date(o.expireTimeMs).toISOString();
   const title = `Pay ${amount} to ${view.merchantName}`;
   const deepAsHttp = view.urls.deeplink.replace(/^bnc:\/\//, new URL(view.urls.checkoutUrl).protocol + '//');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(title)}</title>
-<style nonce="${nonce}">${BASE_STYLE}${CHECKOUT_STYLE}</style>
-</head>
+  return `${documentStart(title, BASE_STYLE + CHECKOUT_STYLE, nonce)}
 <body>
 <main>
 <section class="card" aria-labelledby="pay-title">

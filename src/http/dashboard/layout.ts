@@ -4,7 +4,7 @@
  * interpolated goes through `escapeHtml`; `Html` marks text that is already markup.
  */
 import type { DashboardSession } from '../../services/dashboard-sessions.ts';
-import { escapeHtml } from '../checkout/html.ts';
+import { documentStart, escapeHtml } from '../checkout/html.ts';
 import { BASE_STYLE } from '../checkout/style.ts';
 
 /** Markup that is safe to insert as is. Anything else is escaped. */
@@ -117,16 +117,7 @@ export function frame({ title, nonce, session, active, body }: FrameInput): stri
 </header>
 <nav class="main" aria-label="Dashboard"><ul>${navItems(session).map((n) => html`<li><a href="${n.href}"${raw(n.key === active ? ' aria-current="page"' : '')}>${n.label}</a></li>`)}</ul></nav>`
     : html`<header class="bar"><span class="brand">binance-pay-server <span class="badge">Sandbox</span></span></header>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(title)} · binance-pay-server dashboard</title>
-<style nonce="${nonce}">${BASE_STYLE}${DASHBOARD_STYLE}</style>
-</head>
+  return `${documentStart(`${title} · binance-pay-server dashboard`, BASE_STYLE + DASHBOARD_STYLE, nonce)}
 <body>
 <div class="frame">
 ${render(header)}
