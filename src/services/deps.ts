@@ -4,6 +4,7 @@ import type { SnowflakeIds } from '../lib/ids.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { Store } from '../store/db.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { AuthEntry } from './request-auth.ts';
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -25,13 +26,13 @@ export interface ServiceSettings {
 
 /** Per-app caches (never module-level: several apps share a process in tests). */
 export interface ServiceCaches {
-  /** apiKey → decrypted secret, keyed by the sealed text so a changed row is never served stale. */
-  secrets: Map<string, { sealed: string; secret: string }>;
+  /** apiKey → key, merchant and opened secret as of an auth epoch (src/services/request-auth.ts) */
+  auth: Map<string, AuthEntry>;
   signer: { certSerial: string; privateKeyPem: string; loadedAtMs: number } | undefined;
 }
 
 export function newServiceCaches(): ServiceCaches {
-  return { secrets: new Map(), signer: undefined };
+  return { auth: new Map(), signer: undefined };
 }
 
 /** Everything a use case needs, built once by the composition root. */

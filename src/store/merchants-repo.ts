@@ -1,7 +1,7 @@
 import type { ApiKeyInfo, ApiKeyStatus, Merchant, MerchantStatus } from '../domain/merchant.ts';
 import { precompiled } from './compiled.ts';
 import type { Queryable } from './db.ts';
-import { fromBool, toBool, toNumber, toNumberOrNull } from './db.ts';
+import { fromBool, toBigInt, toBool, toNumber, toNumberOrNull } from './db.ts';
 import type { ApiKeysTable, MerchantsTable } from './schema.ts';
 import type { Selectable } from 'kysely';
 
@@ -142,10 +142,20 @@ const selectApiKeyAndMerchant = precompiled((q, $) =>
       'k.revoked_at_ms as key_revoked_at_ms',
       'k.expires_at_ms as key_expires_at_ms',
     ])
+    // read in the same snapshot as the rows, so a cache of them knows which state they are
+    .select((eb) => eb.selectFrom('auth_epoch').select('epoch').where('id', '=', 1).as('auth_epoch'))
     .where('k.api_key', '=', $(0)),
 );
 
-export async function findApiKeyAndMerchant(q: Q, apiKey: string): Promise<{ key: ApiKeyInfo; secretSealed: string; merchant: Merchant | undefined } | undefined> {
+export interface ApiKeyAndMerchant {
+  key: ApiKeyInfo;
+  secretSealed: string;
+  merchant: Merchant | undefined;
+  /** the auth epoch (migration 0007) these rows belong to */
+  epoch: bigint;
+}
+
+export async function findApiKeyAndMerchant(q: Q, apiKey: string): Promise<ApiKeyAndMerchant | undefined> {
   const row = (await selectApiKeyAndMerchant(q, [apiKey])).rows[0];
   if (!row) return undefined;
   const key = toApiKey({
@@ -158,7 +168,7 @@ export async function findApiKeyAndMerchant(q: Q, apiKey: string): Promise<{ key
     expires_at_ms: row.key_expires_at_ms,
   });
   const merchant = row.merchant_id === null ? undefined : toMerchant(row as Selectable<MerchantsTable>);
-  return { key, secretSealed: row.key_secret_sealed, merchant };
+  return { key, secretSealed: row.key_secret_sealed, merchant, epoch: toBigInt(row.auth_epoch) };
 }
 
 export async function listApiKeys(q: Q, merchantId: number): Promise<ApiKeyInfo[]> {

@@ -10,6 +10,7 @@ import * as m0003 from './migrations/0003_webhooks.ts';
 import * as m0004 from './migrations/0004_money_out.ts';
 import * as m0005 from './migrations/0005_platform.ts';
 import * as m0006 from './migrations/0006_dashboard_sessions.ts';
+import * as m0007 from './migrations/0007_auth_epoch.ts';
 
 type Up = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Up> = {
   '0004_money_out': m0004.up,
   '0005_platform': m0005.up,
   '0006_dashboard_sessions': m0006.up,
+  '0007_auth_epoch': m0007.up,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -43,6 +43,12 @@ export interface RequestNoncesTable {
   expires_at_ms: Int64;
 }
 
+/** One row (id 1): moved by triggers on every change to merchants or api_keys (migration 0007). */
+export interface AuthEpochTable {
+  id: number;
+  epoch: Int64;
+}
+
 export interface SigningKeysTable {
   cert_serial: string;
   public_pem: string;
@@ -328,6 +334,7 @@ export interface DB {
   merchants: MerchantsTable;
   api_keys: ApiKeysTable;
   request_nonces: RequestNoncesTable;
+  auth_epoch: AuthEpochTable;
   signing_keys: SigningKeysTable;
   payers: PayersTable;
   payer_open_ids: PayerOpenIdsTable;
