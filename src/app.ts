@@ -32,6 +32,7 @@ import { ensureDemo, type DemoCredentials } from './services/demo.ts';
 import { newServiceCaches, type ServiceDeps } from './services/deps.ts';
 import { openStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
+import { nonceRecorder } from './store/nonces-repo.ts';
 import { createWorkers, type Workers } from './workers/index.ts';
 import { createMetrics, type AppMetrics } from './http/ops/metrics.ts';
 import { opsPlugin } from './http/ops/plugin.ts';
@@ -151,6 +152,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     },
     log: app.log,
     caches: newServiceCaches(),
+    // SQLite statements are synchronous and commit in groups anyway; PostgreSQL ones hold a pooled connection each
+    nonces: nonceRecorder(store, { maxInFlight: store.dialect === 'postgres' ? 2 : Number.POSITIVE_INFINITY }),
     time: { clock: businessClock, afterMove: async () => undefined },
     webhooks,
     rateLimiter: config.rateLimit ? new RateLimiter(config.rateLimit.limit, config.rateLimit.windowMs, baseClock) : undefined,

@@ -3,6 +3,7 @@ import type { Clock, OffsetClock } from '../lib/clock.ts';
 import type { SnowflakeIds } from '../lib/ids.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { Store } from '../store/db.ts';
+import type { NonceRecorder } from '../store/nonces-repo.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { AuthEntry } from './request-auth.ts';
 
@@ -47,6 +48,8 @@ export interface ServiceDeps {
   settings: ServiceSettings;
   log: Logger;
   caches: ServiceCaches;
+  /** records request nonces in batches (src/store/nonces-repo.ts) */
+  nonces: NonceRecorder;
   time: TimeControl;
   /** the webhook dispatcher (src/outbox/dispatcher.ts), wired by the composition root */
   webhooks: WebhookOperations;

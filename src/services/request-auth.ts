@@ -9,7 +9,6 @@ import type { Merchant } from '../domain/merchant.ts';
 import { isApiKeyUsable } from '../domain/merchant.ts';
 import { constantTimeEqual, hmacSha512UpperHex, signaturePayloadBytes } from '../lib/signature.ts';
 import { type ApiKeyAndMerchant, findApiKeyAndMerchant } from '../store/merchants-repo.ts';
-import { recordNonce } from '../store/nonces-repo.ts';
 import type { ServiceDeps } from './deps.ts';
 import { explainSignatureMismatch } from './signature-debug.ts';
 
@@ -123,7 +122,7 @@ export async function authenticateRequest(deps: ServiceDeps, req: RequestCredent
   }
 
   // Recorded only after the signature holds, so nobody can burn another merchant's nonces.
-  const epoch = await recordNonce(deps.store, apiKey, nonce, deps.wallClock.now() + 2 * deps.settings.timestampWindowMs);
+  const epoch = await deps.nonces.record({ apiKey, nonce, expiresAtMs: deps.wallClock.now() + 2 * deps.settings.timestampWindowMs });
   if (epoch === undefined) fail(Errors.INVALID_REQUEST, `${HEADER.nonce} was already used by this API key within the timestamp window (replayed request). Use a new random nonce for every request.`);
   if (entry?.found.epoch !== epoch) {
     // a key or merchant changed since the entry was read: decide on the rows as they are now
