@@ -1,16 +1,18 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
 // The `bpay` command. The TypeScript sources are bundled by esbuild into one JavaScript file under
-// node_modules/.cache/bpay, rebuilt whenever one of the files it was built from has changed, and
+// node_modules/.cache/bpay/<checkout>, rebuilt whenever one of the files it was built from has changed, and
 // the bundle is what runs: no build step for users, and the process is spared a TypeScript loader
 // (tsx's loader thread costs ~35 MB of resident memory per process: docs/benchmarks.md).
 // Where the bundle cannot be built or written (read-only install), it falls back to tsx.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'src', 'cli', 'main.ts');
-const cacheDir = join(root, 'node_modules', '.cache', 'bpay');
+// one bundle per checkout: checkouts sharing node_modules (a symlink, an A/B benchmark) each run their own
+const cacheDir = join(root, 'node_modules', '.cache', 'bpay', createHash('sha256').update(root).digest('hex').slice(0, 16));
 const bundle = join(cacheDir, 'bpay.mjs');
 const inputsFile = join(cacheDir, 'inputs.json');
 
