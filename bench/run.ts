@@ -76,6 +76,8 @@ const ctx: BenchContext = {
     webhookPayments: quick ? 150 : 600,
     webhookRate: Number(values['webhook-rate'] ?? 50),
     scaleOrders: Number(values['scale-orders'] ?? (quick ? 100_000 : 1_000_000)),
+    probeRate: 500,
+    probeSeconds: quick ? 2 : 6,
   },
   nodeArgs: [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(values['node-args']?.split(/\s+/).filter(Boolean) ?? [])],
   log,
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
     const w = o.webhook;
     const cpu = l?.cpu ?? w?.cpu;
     const numbers = l
-      ? `${Math.round(l.requestsPerSecond)} req/s, p50 ${l.latencyP50Ms} ms, p99 ${l.latencyP99Ms} ms`
+      ? `${Math.round(l.requestsPerSecond)} req/s, p50 ${l.latencyP50Ms} ms, p99 ${l.latencyP99Ms} ms${o.probe ? ` (at ${o.probe.rate} req/s: p50 ${o.probe.latencyP50Ms.toFixed(2)} ms, p99 ${o.probe.latencyP99Ms.toFixed(2)} ms)` : ''}`
       : w
         ? `webhook p50 ${w.latencyP50Ms.toFixed(1)} ms, p99 ${w.latencyP99Ms.toFixed(1)} ms, ${w.delivered}/${w.payments} delivered`
         : '';

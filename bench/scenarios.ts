@@ -9,6 +9,7 @@ import type { AutocannonRequest } from 'autocannon';
 import { admin, BINANCE, binance, createMerchant, createOrderBody, createPayers, payOrders, signedHeaders, type MerchantCredentials } from './lib/api.ts';
 import { createDatabase, type BenchDatabase, type Dialect } from './lib/databases.ts';
 import { runLoad, type LoadResult, type LoadSettings } from './lib/load.ts';
+import { latencyAtRate, type RateLatency } from './lib/open-loop.ts';
 import { startCpuMeter } from './lib/cpu.ts';
 import { ADMIN_TOKEN, startBpay, startHello, type Rss, type ServerProcess } from './lib/processes.ts';
 import { seedOrders } from './lib/seed.ts';
@@ -27,6 +28,9 @@ export interface Sizes {
   webhookRate: number;
   /** orders of the data-scale run */
   scaleOrders: number;
+  /** the fixed rate (req/s) and length (s) of the query latency probe after queryOrder and scale */
+  probeRate: number;
+  probeSeconds: number;
 }
 
 export interface BenchContext {
@@ -43,6 +47,8 @@ export interface Outcome {
   /** what was measured, in a phrase */
   label: string;
   load?: LoadResult;
+  /** latency at a fixed rate below saturation (queryOrder and scale) */
+  probe?: RateLatency;
   webhook?: WebhookResult;
   /** the measured server process after the run */
   rss: Rss;
@@ -185,27 +191,36 @@ export async function createOrderScenario(ctx: BenchContext, dialect: Dialect): 
   }
 }
 
-async function queryRun(ctx: BenchContext, server: ServerProcess, creds: MerchantCredentials, prepayIds: string[]): Promise<LoadResult> {
-  const { result } = await runLoad(
-    { url: server.url, serverPid: server.pid, request: signed(creds, '/v2/order/query', () => `{"prepayId":"${prepayIds[Math.floor(Math.random() * prepayIds.length)]}"}`) },
-    ctx.load,
+/** Saturating queryOrder, then the same queries at a fixed rate for their latency. */
+async function queryRun(ctx: BenchContext, server: ServerProcess, creds: MerchantCredentials, prepayIds: string[]): Promise<{ result: LoadResult; probe: RateLatency }> {
+  const body = () => `{"prepayId":"${prepayIds[Math.floor(Math.random() * prepayIds.length)]}"}`;
+  const { result } = await runLoad({ url: server.url, serverPid: server.pid, request: signed(creds, '/v2/order/query', body) }, ctx.load);
+  const probe = await latencyAtRate(
+    server.url,
+    () => {
+      const b = body();
+      return { path: `${BINANCE}/v2/order/query`, body: b, headers: signedHeaders(creds, b) };
+    },
+    ctx.sizes.probeRate,
+    ctx.sizes.probeSeconds,
   );
-  return result;
+  return { result, probe };
 }
 
 export async function queryOrderScenario(ctx: BenchContext, dialect: Dialect, orders = 1000): Promise<Outcome> {
   const p = await prepare(ctx, dialect, orders - 1);
   try {
     const server = await measured(ctx, p.db);
-    const result = await queryRun(ctx, server, p.creds, p.prepayIds);
+    const { result, probe } = await queryRun(ctx, server, p.creds, p.prepayIds);
     const rss = await finish(server);
     return {
       scenario: 'queryOrder',
       dialect,
       label: `POST /v2/order/query by prepayId, random among ${orders.toLocaleString('en')} orders`,
       load: result,
+      probe,
       rss,
-      checks: [{ what: 'every answer 2xx', ok: result.non2xx === 0 && result.errors === 0 }],
+      checks: [{ what: 'every answer 2xx (saturating run and fixed-rate probe)', ok: result.non2xx === 0 && result.errors === 0 && probe.failed === 0 }],
       info: { orders },
     };
   } finally {
@@ -333,16 +348,17 @@ export async function scaleScenario(ctx: BenchContext, dialect: Dialect): Promis
     ctx.log(`    seeded in ${p.seedSeconds.toFixed(1)} s (${Math.round(p.seedRowsPerSecond).toLocaleString('en')} rows/s)`);
     const count = await p.db.scalar('select count(*) from orders');
     const server = await measured(ctx, p.db);
-    const result = await queryRun(ctx, server, p.creds, p.prepayIds);
+    const { result, probe } = await queryRun(ctx, server, p.creds, p.prepayIds);
     const rss = await finish(server);
     return {
       scenario: 'scale',
       dialect,
       label: `POST /v2/order/query by prepayId, random among ${orders.toLocaleString('en')} bulk-seeded orders`,
       load: result,
+      probe,
       rss,
       checks: [
-        { what: 'every answer 2xx', ok: result.non2xx === 0 && result.errors === 0 },
+        { what: 'every answer 2xx (saturating run and fixed-rate probe)', ok: result.non2xx === 0 && result.errors === 0 && probe.failed === 0 },
         { what: `orders in the database (${count}) = ${orders}`, ok: count === orders },
       ],
       info: { orders, seedSeconds: round(p.seedSeconds), seedRowsPerSecond: Math.round(p.seedRowsPerSecond) },
