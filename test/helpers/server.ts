@@ -80,3 +80,28 @@ export async function startTestServer(dialect: DialectName, env: Record<string, 
   };
   return server;
 }
+
+/** A second node: another app on the test server's database (its own store), listening on port 0. */
+export interface SecondNode {
+  built: BuiltApp;
+  baseUrl: string;
+  client(creds: MerchantCredentials): BinancePayClient;
+  close(): Promise<void>;
+}
+
+export async function startSecondNode(first: TestServer): Promise<SecondNode> {
+  const built = await buildApp({ config: first.config, store: first.db.openAnother(), logger: false });
+  await built.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = built.app.server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('no address');
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  return {
+    built,
+    baseUrl,
+    client: (creds) => new BinancePayClient({ apiKey: creds.apiKey, apiSecret: creds.apiSecret, baseUrl }),
+    async close() {
+      await built.close();
+      await built.deps.store.close();
+    },
+  };
+}

@@ -3,42 +3,34 @@
  * triggers move (migration 0007) must make every change visible to every node at its next request.
  * Two apps on one database stand for two nodes: changes go through one, requests through the other.
  */
-import { BinancePayClient } from '@binance-pay-server/sdk';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildApp, type BuiltApp } from '../../src/app.ts';
 import { describeEachDialect } from '../helpers/dialects.ts';
 import { v3OrderBody } from '../helpers/endpoints.ts';
-import { startTestServer, type MerchantCredentials, type TestServer } from '../helpers/server.ts';
+import { startSecondNode, startTestServer, type MerchantCredentials, type SecondNode, type TestServer } from '../helpers/server.ts';
 
 describeEachDialect('cached authentication across nodes', (dialect) => {
   let a: TestServer;
-  let b: BuiltApp;
-  let bUrl: string;
+  let b: SecondNode;
   let merchant: MerchantCredentials;
 
   beforeAll(async () => {
     a = await startTestServer(dialect);
-    b = await buildApp({ config: a.config, store: a.db.openAnother(), logger: false });
-    await b.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = b.app.server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('no address');
-    bUrl = `http://127.0.0.1:${address.port}`;
+    b = await startSecondNode(a);
   });
   afterAll(async () => {
     await b?.close();
-    await b?.deps.store.close();
     await a?.close();
   });
 
-  const onB = (creds: MerchantCredentials) => new BinancePayClient({ apiKey: creds.apiKey, apiSecret: creds.apiSecret, baseUrl: bUrl });
+  const onB = (creds: MerchantCredentials) => b.client(creds);
   const codeOnB = async (creds: MerchantCredentials) => (await onB(creds).request('/binancepay/openapi/certificates', {})).envelope?.code;
 
   beforeEach(async () => {
     merchant = await a.createMerchant({ name: `Cached Shop ${Math.random()}` });
     // B has served the key once, so what it knows of it is cached
     expect(await codeOnB(merchant)).toBe('000000');
-    expect(b.deps.caches.auth.has(merchant.apiKey)).toBe(true);
+    expect(b.built.deps.caches.auth.has(merchant.apiKey)).toBe(true);
   });
 
   it('refuses a key revoked on another node at its next request (400004)', async () => {

@@ -2,33 +2,25 @@
  * Nonces are recorded in batches (src/store/nonces-repo.ts): requests arriving together share one
  * insert. Replay protection must hold inside a batch, across batches and across nodes.
  */
-import { BinancePayClient } from '@binance-pay-server/sdk';
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildApp, type BuiltApp } from '../../src/app.ts';
 import { describeEachDialect } from '../helpers/dialects.ts';
-import { startTestServer, type MerchantCredentials, type TestServer } from '../helpers/server.ts';
+import { startSecondNode, startTestServer, type MerchantCredentials, type SecondNode, type TestServer } from '../helpers/server.ts';
 
 const PATH = '/binancepay/openapi/certificates';
 
 describeEachDialect('nonce batches', (dialect) => {
   let a: TestServer;
-  let b: BuiltApp;
-  let bUrl: string;
+  let b: SecondNode;
   let merchant: MerchantCredentials;
 
   beforeAll(async () => {
     a = await startTestServer(dialect);
-    b = await buildApp({ config: a.config, store: a.db.openAnother(), logger: false });
-    await b.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = b.app.server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('no address');
-    bUrl = `http://127.0.0.1:${address.port}`;
+    b = await startSecondNode(a);
     merchant = await a.createMerchant();
   });
   afterAll(async () => {
     await b?.close();
-    await b?.deps.store.close();
     await a?.close();
   });
 
@@ -58,7 +50,7 @@ describeEachDialect('nonce batches', (dialect) => {
   });
 
   it('serves a request sent to two nodes at once exactly once', async () => {
-    const clients = [a.client(merchant), new BinancePayClient({ apiKey: merchant.apiKey, apiSecret: merchant.apiSecret, baseUrl: bUrl })];
+    const clients = [a.client(merchant), b.client(merchant)];
     for (let round = 0; round < 5; round++) {
       const request = frozen();
       const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => clients[i % 2]!.request(PATH, undefined, request)));
