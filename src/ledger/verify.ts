@@ -2,7 +2,8 @@
  * Proves the ledger's invariants from the journal itself:
  *  1. per asset, all balances (posted and pending) sum to zero: money is neither created nor lost;
  *  2. every account's running totals equal what its transfers add up to;
- *  3. no account flagged no-negative has a negative available balance;
+ *  3. no account flagged no-negative has a negative available balance, nor has any of its shards
+ *     (a debit is taken from one shard that covers it: a negative shard means that rule broke);
  *  4. every transfer is positive, between two accounts of its own asset, and every resolution
  *     matches the pending transfer it resolves.
  */
@@ -11,6 +12,7 @@ import { sql } from 'kysely';
 import { formatAmount } from '../lib/amount.ts';
 import type { Queryable } from '../store/db.ts';
 import { toBigInt, toBool } from '../store/db.ts';
+import { accountsWithTotals } from './ledger.ts';
 
 export interface LedgerCheck {
   name: string;
@@ -35,7 +37,9 @@ export async function verifyLedger(q: Queryable): Promise<LedgerVerification> {
     if (problems.length < MAX_PROBLEMS) problems.push(p);
   };
 
-  const accounts = await q.selectFrom('ledger_accounts').selectAll().execute();
+  const accounts = await accountsWithTotals(q)
+    .select(sql<unknown>`min(s.credits_posted - s.debits_posted - s.debits_pending)`.as('min_shard_available'))
+    .execute();
   const transferCount = await q.selectFrom('ledger_transfers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
 
   // 2: recompute every account's totals from the journal, in the database (scales to millions of rows)
@@ -89,9 +93,10 @@ export async function verifyLedger(q: Queryable): Promise<LedgerVerification> {
     s.pending += cpend - dpend;
     if (a.owner_type === 'PLATFORM' && a.wallet === 'ISSUER') s.issued -= balance;
     sums.set(a.asset, s);
-    if (toBool(a.no_negative) && balance - dpend < 0n) {
+    const minShard = a.min_shard_available === null ? 0n : toBigInt(a.min_shard_available);
+    if (toBool(a.no_negative) && (balance - dpend < 0n || minShard < 0n)) {
       negatives++;
-      note(`account ${id} (${a.owner_type}:${a.owner_id}:${a.wallet}:${a.asset}) is negative: ${formatAmount(balance - dpend)}`);
+      note(`account ${id} (${a.owner_type}:${a.owner_id}:${a.wallet}:${a.asset}) is negative: ${formatAmount(balance - dpend)}${minShard < 0n ? `, a shard ${formatAmount(minShard)}` : ''}`);
     }
   }
   const transfers = Number(toBigInt(transferCount.n));

@@ -11,6 +11,7 @@ import * as m0004 from './migrations/0004_money_out.ts';
 import * as m0005 from './migrations/0005_platform.ts';
 import * as m0006 from './migrations/0006_dashboard_sessions.ts';
 import * as m0007 from './migrations/0007_auth_epoch.ts';
+import * as m0008 from './migrations/0008_ledger_shards.ts';
 
 type Up = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Up> = {
   '0005_platform': m0005.up,
   '0006_dashboard_sessions': m0006.up,
   '0007_auth_epoch': m0007.up,
+  '0008_ledger_shards': m0008.up,
 };
 
 class InCodeProvider implements MigrationProvider {
@@ -33,7 +35,8 @@ class InCodeProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(store: Store): Promise<void> {
+/** Brings the database to the latest schema (or, for upgrade tests, to the migration `upTo`). */
+export async function migrateToLatest(store: Store, upTo?: string): Promise<void> {
   // Kysely looks for its own tables in every schema; name ours so schemas never see each other's.
   const migrator = new Migrator({
     db: store.db,
@@ -42,11 +45,12 @@ export async function migrateToLatest(store: Store): Promise<void> {
     // migrations are independent additions; a data dir that ran a later one first still upgrades
     allowUnorderedMigrations: true,
   });
-  let { error, results } = await migrator.migrateToLatest();
+  const migrate = () => (upTo === undefined ? migrator.migrateToLatest() : migrator.migrateTo(upTo));
+  let { error, results } = await migrate();
   // Kysely's introspection reads every schema of the database; a schema another installation drops
   // at that moment (`3F000`, naming *its* schema) fails the lookup, not the migration: try again
   for (let retry = 0; error && retry < 3 && otherSchemaVanished(error, store.pgSchema); retry++) {
-    ({ error, results } = await migrator.migrateToLatest());
+    ({ error, results } = await migrate());
   }
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

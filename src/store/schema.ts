@@ -79,11 +79,17 @@ export interface LedgerAccountsTable {
   wallet: string;
   asset: string;
   no_negative: Flag;
+  created_at_ms: Int64;
+}
+
+/** An account's running totals are the sums over its shard rows (migration 0008, src/ledger/ledger.ts). */
+export interface LedgerAccountShardsTable {
+  account_id: Int64;
+  shard: number;
   debits_posted: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
   credits_posted: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
   debits_pending: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
   credits_pending: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
-  created_at_ms: Int64;
 }
 
 export interface LedgerTransfersTable {
@@ -339,6 +345,7 @@ export interface DB {
   payers: PayersTable;
   payer_open_ids: PayerOpenIdsTable;
   ledger_accounts: LedgerAccountsTable;
+  ledger_account_shards: LedgerAccountShardsTable;
   ledger_transfers: LedgerTransfersTable;
   orders: OrdersTable;
   outbox_events: OutboxEventsTable;

@@ -58,13 +58,13 @@ export interface TestDatabase {
 
 let counter = 0;
 
-/** A fresh, migrated database: a temp SQLite file, or a new PostgreSQL schema. */
-export async function createTestDatabase(dialect: DialectName): Promise<TestDatabase> {
+/** A fresh, migrated database (to the latest schema, or to `migrateUpTo`): a temp SQLite file, or a new PostgreSQL schema. */
+export async function createTestDatabase(dialect: DialectName, options: { migrateUpTo?: string } = {}): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bpay-test-'));
   if (dialect === 'sqlite') {
     const sqlitePath = join(dataDir, 'bpay.sqlite');
     const store = openStore({ sqlitePath });
-    await migrateToLatest(store);
+    await migrateToLatest(store, options.migrateUpTo);
     return {
       dialect,
       store,
@@ -85,7 +85,7 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const store = openStore({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, pgPoolSize: 12 });
-  await migrateToLatest(store);
+  await migrateToLatest(store, options.migrateUpTo);
   return {
     dialect,
     store,

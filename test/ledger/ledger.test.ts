@@ -125,21 +125,26 @@ describeEachDialect('ledger', (dialect) => {
 
   it('detects a tampered account total, a forged transfer and a forbidden negative balance', async () => {
     const tampered = await createTestDatabase(dialect);
+    // one shard row of the owner's account changed by hand
+    const tamper = (column: 'credits_posted' | 'debits_posted', by: bigint, ownerId: string) =>
+      sql`update ledger_account_shards set ${sql.ref(column)} = ${sql.ref(column)} + ${by}
+        where account_id = (select id from ledger_accounts where owner_id = ${ownerId})
+          and shard = (select min(shard) from ledger_account_shards s join ledger_accounts a on a.id = s.account_id where a.owner_id = ${ownerId})`.execute(tampered.store.db);
     try {
       await withTransaction(tampered.store, (tx) => post(tx, [fund('4001', 'USDT', wholeAmount(10))], 1));
       expect((await verifyLedger(tampered.store.db)).ok).toBe(true);
-      await sql`update ledger_accounts set credits_posted = credits_posted + 1 where owner_id = '4001'`.execute(tampered.store.db);
+      await tamper('credits_posted', 1n, '4001');
       let report = await verifyLedger(tampered.store.db);
       expect(report.ok).toBe(false);
       expect(report.checks.find((c) => c.name === 'assets-sum-to-zero')?.ok).toBe(false);
       expect(report.checks.find((c) => c.name === 'account-totals-match-journal')?.ok).toBe(false);
-      await sql`update ledger_accounts set credits_posted = credits_posted - 1 where owner_id = '4001'`.execute(tampered.store.db);
+      await tamper('credits_posted', -1n, '4001');
       await sql`update ledger_transfers set amount = 0`.execute(tampered.store.db);
       report = await verifyLedger(tampered.store.db);
       expect(report.checks.find((c) => c.name === 'transfers-well-formed')?.ok).toBe(false);
       await sql`update ledger_transfers set amount = ${wholeAmount(10)}`.execute(tampered.store.db);
-      await sql`update ledger_accounts set debits_posted = debits_posted + ${wholeAmount(20)} where owner_id = '4001'`.execute(tampered.store.db);
-      await sql`update ledger_accounts set credits_posted = credits_posted + ${wholeAmount(20)} where owner_type = 'PLATFORM'`.execute(tampered.store.db);
+      await tamper('debits_posted', wholeAmount(20), '4001');
+      await tamper('credits_posted', wholeAmount(20), 'platform');
       report = await verifyLedger(tampered.store.db);
       expect(report.checks.find((c) => c.name === 'no-forbidden-negative-balance')?.ok).toBe(false);
     } finally {
