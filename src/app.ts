@@ -28,6 +28,7 @@ import { stringifyJson } from './lib/json.ts';
 import { SecretBox } from './lib/secret-box.ts';
 import { activeSigner, ensureSigningKey } from './services/certificates.ts';
 import { createDispatcher } from './outbox/dispatcher.ts';
+import { OUTBOX_DELIVERABLE } from './outbox/enqueue.ts';
 import { ensureDemo, type DemoCredentials } from './services/demo.ts';
 import { newServiceCaches, type ServiceDeps } from './services/deps.ts';
 import { openStore, type Store } from './store/db.ts';
@@ -91,13 +92,12 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     dialect: opened.dialect,
     log: { warn: (obj, msg) => app.log.warn(obj, msg) },
   });
-  // a commit that enqueued webhook events wakes the dispatcher: delivery starts at once, not at its next interval
+  // a commit that enqueued an event to send wakes the dispatcher: delivery starts at once, not at its
+  // next interval (an event without a target or suppressed is never sent: no wake-up)
   let wakeDispatcher = () => undefined as void;
   const store = observedStore(opened, (tally) => {
     metrics.onCommit(tally);
-    for (const key of tally.keys()) {
-      if (key.startsWith('outbox_event|')) return wakeDispatcher();
-    }
+    if (tally.has(OUTBOX_DELIVERABLE)) wakeDispatcher();
   });
 
   const adminToken = config.adminToken ?? readOrCreateSecret(config.dataDir, ADMIN_TOKEN_FILE, () => randomString(48));

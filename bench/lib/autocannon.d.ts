@@ -54,6 +54,8 @@ declare module 'autocannon' {
   /** A thenable event emitter: await it for the result, stop() ends the run early. */
   export interface Instance extends PromiseLike<AutocannonResult> {
     stop(): void;
+    /** every response (status, bytes, response time in ms) */
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): this;
   }
 
   function autocannon(options: AutocannonOptions): Instance;

@@ -61,7 +61,9 @@ function reduce(r: AutocannonResult): LoadResult {
 }
 
 async function once(spec: LoadSpec, settings: LoadSettings, duration: number, amount: number | undefined): Promise<AutocannonResult> {
-  return autocannon({
+  const startedAt = performance.now();
+  let lastResponseAt = startedAt;
+  const instance = autocannon({
     url: spec.url,
     connections: amount !== undefined ? Math.min(settings.connections, amount) : settings.connections,
     pipelining: 1,
@@ -69,6 +71,14 @@ async function once(spec: LoadSpec, settings: LoadSettings, duration: number, am
     ...(amount !== undefined ? { amount } : { duration }),
     requests: [{ ...spec.request }],
   });
+  instance.on('response', () => {
+    lastResponseAt = performance.now();
+  });
+  const result = await instance;
+  // autocannon notices that a fixed number of requests is done only at its next one-second tick,
+  // so its duration is rounded up to whole seconds: 6,000 payments in 11.1 s read as 500 req/s
+  if (amount !== undefined && lastResponseAt > startedAt) result.duration = (lastResponseAt - startedAt) / 1000;
+  return result;
 }
 
 /** Warm-up (discarded), then the measured run. */

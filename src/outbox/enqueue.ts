@@ -8,6 +8,9 @@ import type { Tx } from '../store/db.ts';
 
 export type { OutboxStatus };
 
+/** Counted on commit when an event is to be sent: only then is the dispatcher woken (src/app.ts). */
+export const OUTBOX_DELIVERABLE = 'outbox_deliverable';
+
 export interface OutboxEventInput {
   merchantId: number;
   bizType: string;
@@ -45,5 +48,6 @@ export async function enqueue(tx: Tx, event: OutboxEventInput, nowMs: number): P
     .returning('id')
     .executeTakeFirstOrThrow();
   tx.tally?.(`outbox_event|${event.bizType}|${event.bizStatus}|${event.refType}`);
+  if (status === 'PENDING') tx.tally?.(OUTBOX_DELIVERABLE);
   return String(row.id);
 }
