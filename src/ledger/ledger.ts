@@ -184,12 +184,12 @@ async function rebalance(tx: Tx, account: Account, delta: Totals): Promise<Shard
 
 /**
  * Applies each account's change, in ascending account order (the one order every post takes its
- * row locks in): a change that cannot lower the account goes to a random shard at once; a debit of
- * a no-negative account locks the shard it will come from (or every shard, to rebalance) and is
- * returned to be written once the journal is. A refusal undoes what was added, so the caller's
- * transaction is as it was.
+ * row locks in): a change that cannot lower the account goes to a random shard (written before the
+ * next debit's locks are taken); a debit of a no-negative account locks the shard it will come from
+ * (or every shard, to rebalance) and is written once every account passed. A refusal takes back
+ * what was added, so the caller's transaction is as it was.
  */
-async function applyChanges(tx: Tx, changes: Array<{ account: Account; delta: Totals }>): Promise<ShardWrite[]> {
+async function applyChanges(tx: Tx, changes: Array<{ account: Account; delta: Totals }>): Promise<void> {
   const added: ShardWrite[] = [];
   const deferred: ShardWrite[] = [];
   let queued: ShardWrite[] = [];
@@ -210,14 +210,14 @@ async function applyChanges(tx: Tx, changes: Array<{ account: Account; delta: To
       if (shard !== undefined) deferred.push({ accountId: account.id, shard, totals: delta });
       else deferred.push(...(await rebalance(tx, account, delta)));
     }
-    await flush();
   } catch (error) {
     if (error instanceof InsufficientFundsError && added.length > 0) {
       await writeShards(tx, added.map((w) => ({ ...w, totals: { dp: -w.totals.dp, cp: -w.totals.cp, dpend: -w.totals.dpend, cpend: -w.totals.cpend } })));
     }
     throw error;
   }
-  return deferred;
+  // every check passed: the debited shards (already locked) go with the last credits, one statement
+  await writeShards(tx, [...queued, ...deferred]);
 }
 
 /** Adds to shard rows (creating missing ones) in one upsert, rows in (account, shard) order. */
@@ -320,9 +320,8 @@ export async function post(tx: Tx, transfers: TransferSpec[], nowMs: number): Pr
     }
     return { debitId: debit.account.id, creditId: credit.account.id, asset: t.debit.asset, amount: t.amount, phase: t.pending ? 'PENDING' : 'POSTED', pendingId: null, kind: t.kind, refType: t.refType, refId: t.refId, memo: t.memo ?? null };
   });
-  const deferred = await applyChanges(tx, [...changes.values()]);
+  await applyChanges(tx, [...changes.values()]);
   const ids = await appendJournal(tx, rows, nowMs);
-  await writeShards(tx, deferred);
   return transfers.map((spec, i) => ({ id: ids[i] as string, spec }));
 }
 
