@@ -9,7 +9,7 @@
  *   lock different rows instead of queueing on one until each commits;
  * - a debit of a no-negative account is taken from one shard that alone covers it, so every shard
  *   of such an account stays non-negative, and so does their sum. When no single shard covers it,
- *   every shard is locked, the sum is checked and what remains is spread evenly over the shards.
+ *   every shard is locked, the sum is checked and what remains is spread over the shards.
  * Accounts are visited in ascending id order and a transaction waits for at most one account's
  * rows at a time, so concurrent posts do not deadlock. PostgreSQL locks rows (FOR UPDATE, SKIP
  * LOCKED first); SQLite's write transactions are serialised and use one shard per account.
@@ -161,25 +161,31 @@ async function pickShard(tx: Tx, accountId: string, need: bigint): Promise<numbe
 
 /**
  * No single shard covers the debit: lock them all, check the sum and spread what remains after the
- * change over the shards, so later debits again find a shard that covers them. The new values are
- * written as differences: a shard row another transaction created after this statement's snapshot
- * (a credit) is not among the locked rows and must keep what it holds.
+ * change over as many shards as can each cover another debit of this size (at most all of them),
+ * so later debits like it again find a shard of their own: a payer's next payment, a merchant's
+ * concurrent refunds. The new values are written as differences: a shard row another transaction
+ * created after this statement's snapshot (a credit) is not among the locked rows and keeps what it holds.
  */
 async function rebalance(tx: Tx, account: Account, delta: Totals): Promise<ShardWrite[]> {
   const rows = await lockAllShards(tx, account.id);
   const before = sumOf(rows);
   const after = sumOf([before, delta]);
   const available = availableOf(after);
-  if (available < 0n) throw new InsufficientFundsError(account.ref, availableOf(before), -availableOf(delta));
-  const count = LEDGER_SHARDS[tx.dialect];
-  const share = available / BigInt(count);
+  const need = -availableOf(delta);
+  if (available < 0n) throw new InsufficientFundsError(account.ref, availableOf(before), need);
+  const max = BigInt(LEDGER_SHARDS[tx.dialect]);
+  const used = available / need < 1n ? 1n : available / need > max ? max : available / need;
+  const share = available / used;
   const seen = new Map(rows.map((r) => [r.shard, r]));
-  const shards = new Set([...seen.keys(), ...Array.from({ length: count }, (_, i) => i)]);
-  return [...shards].map((shard) => {
-    const target = shard === 0 ? { ...after, cp: after.cp - share * BigInt(count - 1) } : { ...zero(), cp: shard < count ? share : 0n };
+  const shards = new Set([...seen.keys(), ...Array.from({ length: Number(max) }, (_, i) => i)]);
+  const writes: ShardWrite[] = [];
+  for (const shard of shards) {
+    const target = shard === 0 ? { ...after, cp: after.cp - share * (used - 1n) } : { ...zero(), cp: BigInt(shard) < used ? share : 0n };
     const was = seen.get(shard) ?? zero();
-    return { accountId: account.id, shard, totals: { dp: target.dp - was.dp, cp: target.cp - was.cp, dpend: target.dpend - was.dpend, cpend: target.cpend - was.cpend } };
-  });
+    const totals = { dp: target.dp - was.dp, cp: target.cp - was.cp, dpend: target.dpend - was.dpend, cpend: target.cpend - was.cpend };
+    if (totals.dp !== 0n || totals.cp !== 0n || totals.dpend !== 0n || totals.cpend !== 0n) writes.push({ accountId: account.id, shard, totals });
+  }
+  return writes;
 }
 
 /**
