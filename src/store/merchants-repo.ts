@@ -7,7 +7,7 @@ import type { Selectable } from 'kysely';
 
 type Q = Queryable;
 
-function toMerchant(row: Selectable<MerchantsTable>): Merchant {
+export function toMerchant(row: Selectable<MerchantsTable>): Merchant {
   return {
     merchantId: toNumber(row.merchant_id),
     name: row.name,

@@ -39,6 +39,25 @@ describeEachDialect('payments and order status transitions', (dialect) => {
     expect((await verifyLedger(server)).ok).toBe(true);
   });
 
+  it('refuses an unknown payer before an unknown order, and either one alone, moving nothing', async () => {
+    const payer = await createPayer(server, ['100:USDT']);
+    const prepayId = await createOrder(server, merchant);
+    const missingOrder = '999999999999999999';
+    for (const [order, who, mentions] of [
+      [prepayId, '888888888888888888', 'payer 888888888888888888'],
+      [prepayId, 'not-a-binance-id', 'a numeric Binance ID'],
+      [missingOrder, '888888888888888888', 'payer 888888888888888888'],
+      [missingOrder, payer.binanceId, `order ${missingOrder}`],
+    ] as const) {
+      const refused = await pay(server, order, who);
+      expect(refused.body.status, JSON.stringify(refused.body)).toBe('FAIL');
+      expect(String(refused.body.errorMessage)).toContain(mentions);
+    }
+    expect((await query(prepayId)).status).toBe('INITIAL');
+    expect(await payerAvailable(server, payer.binanceId, 'USDT')).toBe('100.00000000');
+    expect((await pay(server, prepayId, payer.binanceId)).body.status).toBe('SUCCESS');
+  });
+
   it('refuses double pay, pay after close, pay after expiry and close after pay', async () => {
     const payer = await createPayer(server, ['100:USDT']);
     const paidId = await createOrder(server, merchant);
