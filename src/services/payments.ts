@@ -36,17 +36,12 @@ export function payableCurrencies(deps: ServiceDeps, order: Pick<Order, 'currenc
 async function lockForPayment(deps: ServiceDeps, tx: Tx, prepayId: string, event: OrderEvent, nowMs: number): Promise<Order> {
   const order = await orders.lockOrder(tx, prepayId);
   if (!order) fail(Errors.NOT_FOUND, `order ${prepayId} not found`);
-  requirePayable(order, event, nowMs);
-  return order;
-}
-
-function requirePayable(order: Order, event: OrderEvent, nowMs: number): void {
-  const prepayId = order.prepayId;
   const status = effectiveStatus(order, nowMs);
   if (!nextStatus(status, event)) {
     const why = status === 'EXPIRED' ? 'it expired' : status === 'CANCELED' ? 'the merchant closed it' : `it is ${status}`;
     fail(Errors.CONFLICT, `order ${prepayId} cannot be paid: ${why}`);
   }
+  return order;
 }
 
 async function requirePayer(deps: ServiceDeps, tx: Tx, binanceId: string) {
@@ -79,12 +74,10 @@ export async function failPayment(deps: ServiceDeps, prepayId: string): Promise<
 export async function payOrder(deps: ServiceDeps, input: PayInput): Promise<Order> {
   return withTransaction(deps.store, async (tx) => {
     const nowMs = deps.clock.now();
-    // order (locked), merchant, payer and its openUserId in one statement
-    const context = await orders.lockOrderForPayment(tx, input.prepayId, input.payerBinanceId);
-    const payer = context?.payer ?? (await requirePayer(deps, tx, input.payerBinanceId));
-    if (!context) fail(Errors.NOT_FOUND, `order ${input.prepayId} not found`);
-    const { order, merchant } = context;
-    requirePayable(order, 'PAY', nowMs);
+    const payer = await requirePayer(deps, tx, input.payerBinanceId);
+    const order = await lockForPayment(deps, tx, input.prepayId, 'PAY', nowMs);
+    const merchant = await findMerchant(tx.db, order.merchantId);
+    if (!merchant) throw new Error(`merchant ${order.merchantId} of order ${order.prepayId} is missing`);
     const settlement = settlementMerchantId(order) === order.merchantId ? merchant : await findMerchant(tx.db, settlementMerchantId(order));
 
     const allowed = payableCurrencies(deps, order);
@@ -116,7 +109,7 @@ export async function payOrder(deps: ServiceDeps, input: PayInput): Promise<Orde
       paymentInstructions: [{ currency: payCurrency, amount: formatAmount(payAmount), price }],
       channel: 'DEFAULT',
     };
-    const openUserId = context.openUserId ?? (await openUserIdFor(tx, payer.binanceId, order.merchantId, nowMs));
+    const openUserId = await openUserIdFor(tx, payer.binanceId, order.merchantId, nowMs);
     const patch = { status: 'PAID' as const, transactTimeMs: nowMs, transactionId: deps.ids.next(), payerBinanceId: payer.binanceId, openUserId, paymentInfo, commission };
     await orders.updateOrder(tx, order.prepayId, patch, nowMs);
     const paid: Order = { ...order, ...patch, updatedAtMs: nowMs };

@@ -7,7 +7,7 @@ import type { Selectable } from 'kysely';
 
 type Q = Queryable;
 
-export function toMerchant(row: Selectable<MerchantsTable>): Merchant {
+function toMerchant(row: Selectable<MerchantsTable>): Merchant {
   return {
     merchantId: toNumber(row.merchant_id),
     name: row.name,

@@ -1,12 +1,8 @@
 import type { Insertable, Selectable } from 'kysely';
-import type { Merchant } from '../domain/merchant.ts';
 import type { Order, OrderStatus, PaymentInfo, TerminalType } from '../domain/order.ts';
-import type { Payer } from '../domain/payer.ts';
 import { precompiled } from './compiled.ts';
 import type { Queryable, Tx } from './db.ts';
 import { fromBool, toBigInt, toBool, toNumber, toNumberOrNull } from './db.ts';
-import { toMerchant } from './merchants-repo.ts';
-import { toPayer } from './payers-repo.ts';
 import type { OrdersTable } from './schema.ts';
 
 function toOrder(row: Selectable<OrdersTable>): Order {
@@ -115,69 +111,6 @@ export async function lockOrder(tx: Tx, prepayId: string): Promise<Order | undef
     .$if(tx.dialect === 'postgres', (q) => q.forUpdate())
     .executeTakeFirst();
   return row ? toOrder(row) : undefined;
-}
-
-export interface PaymentContext {
-  order: Order;
-  merchant: Merchant;
-  /** undefined when no payer has that Binance ID */
-  payer: Payer | undefined;
-  /** the payer's openUserId at the order's merchant, when it has one already */
-  openUserId: string | undefined;
-}
-
-/**
- * Locks an order for a payment and reads, in the same statement, its merchant, the paying payer and
- * the payer's openUserId at that merchant: a payment's first four reads in one round trip.
- */
-export async function lockOrderForPayment(tx: Tx, prepayId: string, payerBinanceId: string): Promise<PaymentContext | undefined> {
-  // a Binance ID that cannot be a payer's matches no row (findPayer refuses it the same way)
-  const payerId = /^\d{1,18}$/.test(payerBinanceId) ? BigInt(payerBinanceId) : -1n;
-  const row = await tx.db
-    .selectFrom('orders as o')
-    .innerJoin('merchants as m', 'm.merchant_id', 'o.merchant_id')
-    .leftJoin('payers as p', (join) => join.on('p.binance_id', '=', payerId))
-    .leftJoin('payer_open_ids as i', (join) => join.onRef('i.binance_id', '=', 'p.binance_id').onRef('i.merchant_id', '=', 'o.merchant_id'))
-    .selectAll('o')
-    .select([
-      'm.merchant_id as m_merchant_id',
-      'm.name as m_name',
-      'm.status as m_status',
-      'm.webhook_url as m_webhook_url',
-      'm.ip_allowlist as m_ip_allowlist',
-      'm.pay_closed_notify as m_pay_closed_notify',
-      'm.commission_rate as m_commission_rate',
-      'm.partner_merchant_id as m_partner_merchant_id',
-      'm.is_demo as m_is_demo',
-      'm.created_at_ms as m_created_at_ms',
-      'm.updated_at_ms as m_updated_at_ms',
-      'm.profile_json as m_profile_json',
-      'p.binance_id as p_binance_id',
-      'p.email as p_email',
-      'p.name as p_name',
-      'p.created_at_ms as p_created_at_ms',
-      'i.open_user_id as i_open_user_id',
-    ])
-    .where('o.prepay_id', '=', prepayId)
-    .$if(tx.dialect === 'postgres', (q) => q.forUpdate('o'))
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const merchant = toMerchant({
-    merchant_id: row.m_merchant_id,
-    name: row.m_name,
-    status: row.m_status,
-    webhook_url: row.m_webhook_url,
-    ip_allowlist: row.m_ip_allowlist,
-    pay_closed_notify: row.m_pay_closed_notify,
-    commission_rate: row.m_commission_rate,
-    partner_merchant_id: row.m_partner_merchant_id,
-    is_demo: row.m_is_demo,
-    created_at_ms: row.m_created_at_ms,
-    updated_at_ms: row.m_updated_at_ms,
-    profile_json: row.m_profile_json,
-  });
-  const payer = row.p_binance_id === null ? undefined : toPayer({ binance_id: row.p_binance_id, email: row.p_email, name: row.p_name, created_at_ms: row.p_created_at_ms });
-  return { order: toOrder(row), merchant, payer, openUserId: row.i_open_user_id ?? undefined };
 }
 
 export interface OrderPatch {

@@ -2,7 +2,7 @@ import type { Payer } from '../domain/payer.ts';
 import type { Queryable } from './db.ts';
 import { toNumber } from './db.ts';
 
-export function toPayer(row: { binance_id: unknown; email: string | null; name: string | null; created_at_ms: unknown }): Payer {
+function toPayer(row: { binance_id: unknown; email: string | null; name: string | null; created_at_ms: unknown }): Payer {
   return { binanceId: String(row.binance_id), email: row.email, name: row.name, createdAtMs: toNumber(row.created_at_ms) };
 }
 
