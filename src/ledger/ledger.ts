@@ -101,7 +101,11 @@ async function findAccounts(q: Queryable, refs: AccountRef[]): Promise<Map<strin
 async function ensureAccounts(tx: Tx, refs: AccountRef[], nowMs: number): Promise<Map<string, Account>> {
   const unique = new Map(refs.map((r) => [refKey(r), r]));
   const accounts = await findAccounts(tx.db, [...unique.values()]);
-  const missing = [...unique.entries()].filter(([key]) => !accounts.has(key)).map(([, ref]) => ref);
+  // in key order, so two posts creating the same accounts at once insert them in the same order
+  const missing = [...unique.entries()]
+    .filter(([key]) => !accounts.has(key))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, ref]) => ref);
   if (missing.length === 0) return accounts;
   await tx.db
     .insertInto('ledger_accounts')
