@@ -94,13 +94,18 @@ describeEachDialect('ledger shards', (dialect) => {
   it('writes nothing for a refused post even when the caller catches the refusal and commits', async () => {
     const payer = payerAccount('9102', 'USDT');
     const shop = merchantAccount(9002, 'USDT');
+    const issuer = platformAccount('ISSUER', 'USDT');
+    // the shop's account is created first, so its id sorts before the payer's: its credit (and the
+    // issuer's debit) are written before the payer's debit is refused, and must be taken back
+    await run((tx) => post(tx, [credit(shop, USDT(1))], 1));
     await run((tx) => post(tx, [credit(payer, USDT(5))], 1));
+    const issued = (await balanceOf(db.store.db, issuer)).balance;
     await run(async (tx) => {
-      // a credit to the shop sorted before the payer's refused debit in the same post
       const attempt = post(tx, [credit(shop, USDT(7), 'caught'), debit(payer, shop, USDT(6), 'caught')], 4);
       await expect(attempt).rejects.toBeInstanceOf(InsufficientFundsError);
     });
-    expect((await balanceOf(db.store.db, shop)).balance).toBe(0n);
+    expect((await balanceOf(db.store.db, shop)).balance).toBe(USDT(1));
+    expect((await balanceOf(db.store.db, issuer)).balance).toBe(issued);
     expect((await balanceOf(db.store.db, payer)).balance).toBe(USDT(5));
     expect(await journalOf(db.store.db, 'test', ['caught'])).toEqual([]);
     await expectVerified();
