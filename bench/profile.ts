@@ -2,7 +2,9 @@
  * Summarises a V8 .cpuprofile (from `npm run bench -- --profile`): self time by function and by
  * file/package, and inclusive time of the functions that matter. Usage:
  *   node bin/run-ts.mjs bench/profile.ts .scratch/profiles/CPU.*.cpuprofile [--top 40] [--match text] [--last seconds]
- * --last keeps only the samples of the final seconds before exit (the measured run, not start-up).
+ * --last keeps only the samples of the final seconds before exit (the measured run, not start-up);
+ * --window from:to keeps the samples between two times in seconds after the profile's start (the
+ * saturating run alone, without the fixed-rate probe that follows it).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -22,7 +24,7 @@ interface Profile {
   endTime: number;
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '40' }, match: { type: 'string' }, last: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '40' }, match: { type: 'string' }, last: { type: 'string' }, window: { type: 'string' } } });
 const top = Number(values.top);
 
 function where(url: string): string {
@@ -40,13 +42,17 @@ for (const file of positionals) {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const selfUs = new Map<number, number>();
-  const fromUs = values.last ? profile.endTime - Number(values.last) * 1e6 : profile.startTime;
+  const [windowFrom, windowTo] = (values.window ?? '').split(':').map(Number);
+  const fromUs = values.last
+    ? profile.endTime - Number(values.last) * 1e6
+    : profile.startTime + (windowFrom ?? 0) * 1e6;
+  const toUs = values.window && windowTo !== undefined && !Number.isNaN(windowTo) ? profile.startTime + windowTo * 1e6 : profile.endTime;
   let at = profile.startTime;
   let totalUs = 0;
   profile.samples.forEach((id, i) => {
     const delta = profile.timeDeltas[i] ?? 0;
     at += delta;
-    if (at < fromUs) return;
+    if (at < fromUs || at > toUs) return;
     totalUs += delta;
     selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
   });

@@ -19,7 +19,7 @@ import type { AccountBalance, AccountRef, JournalEntry, TransferKind, TransferPh
 import { mustNotGoNegative } from '../domain/ledger.ts';
 import type { Amount } from '../lib/amount.ts';
 import type { DialectName, Queryable, Tx } from '../store/db.ts';
-import { fromBool, toBigInt, toBool, toNumber } from '../store/db.ts';
+import { fromBool, toBigInt, toBool, toNumber, together } from '../store/db.ts';
 import type { LedgerTransfersTable } from '../store/schema.ts';
 import { InsufficientFundsError, LedgerRuleError } from './errors.ts';
 
@@ -150,8 +150,8 @@ async function pickShard(tx: Tx, accountId: string, need: bigint): Promise<numbe
     return row ? Number(row.shard) : undefined;
   }
   const coversNeed = (row: Parameters<typeof totalsOf>[0] | undefined) => row !== undefined && availableOf(totalsOf(row)) >= need;
-  await sql`savepoint ledger_pick`.execute(tx.db);
-  const free = await shards.orderBy(sql`random()`).limit(1).forUpdate().skipLocked().executeTakeFirst();
+  // issued together: PostgreSQL takes the savepoint before the locking read, in one round trip
+  const [, free] = await together(sql`savepoint ledger_pick`.execute(tx.db), shards.orderBy(sql`random()`).limit(1).forUpdate().skipLocked().executeTakeFirst());
   if (free && coversNeed(free)) return Number(free.shard);
   await sql`rollback to savepoint ledger_pick`.execute(tx.db);
   const busy = await shards.execute();
@@ -193,21 +193,23 @@ async function rebalance(tx: Tx, account: Account, delta: Totals): Promise<Shard
 }
 
 /**
- * Applies each account's change, in ascending account order (the one order every post takes its
+ * Checks each account's change, in ascending account order (the one order every post takes its
  * row locks in): a change that cannot lower the account goes to a random shard (written before the
- * next debit's locks are taken); a debit of a no-negative account locks the shard it will come from
- * (or every shard, to rebalance) and is written once every account passed. A refusal takes back
- * what was added, so the caller's transaction is as it was.
+ * next debit's locks are taken, in the same round trip as that debit's pick); a debit of a
+ * no-negative account locks the shard it will come from (or every shard, to rebalance). Returns
+ * what is still to be written once every account passed: the debits and the last credits. A
+ * refusal takes back what was added, so the caller's transaction is as it was.
  */
-async function applyChanges(tx: Tx, changes: Array<{ account: Account; delta: Totals }>): Promise<void> {
+async function applyChanges(tx: Tx, changes: Array<{ account: Account; delta: Totals }>): Promise<ShardWrite[]> {
   const added: ShardWrite[] = [];
   const deferred: ShardWrite[] = [];
   let queued: ShardWrite[] = [];
   const flush = async () => {
-    if (queued.length === 0) return;
-    await writeShards(tx, queued);
-    added.push(...queued);
+    const writes = queued;
     queued = [];
+    if (writes.length === 0) return;
+    await writeShards(tx, writes);
+    added.push(...writes);
   };
   try {
     for (const { account, delta } of [...changes].sort((a, b) => byId(a.account, b.account))) {
@@ -215,8 +217,8 @@ async function applyChanges(tx: Tx, changes: Array<{ account: Account; delta: To
         queued.push({ accountId: account.id, shard: randomShard(tx.dialect), totals: delta });
         continue;
       }
-      await flush();
-      const shard = await pickShard(tx, account.id, -availableOf(delta));
+      // issued in this order and together: the credits are written before this debit's locks are taken
+      const [, shard] = await together(flush(), pickShard(tx, account.id, -availableOf(delta)));
       if (shard !== undefined) deferred.push({ accountId: account.id, shard, totals: delta });
       else deferred.push(...(await rebalance(tx, account, delta)));
     }
@@ -226,8 +228,8 @@ async function applyChanges(tx: Tx, changes: Array<{ account: Account; delta: To
     }
     throw error;
   }
-  // every check passed: the debited shards (already locked) go with the last credits, one statement
-  await writeShards(tx, [...queued, ...deferred]);
+  // every check passed: the debited shards (already locked) go with the last credits
+  return [...queued, ...deferred];
 }
 
 /** Adds to shard rows (creating missing ones) in one upsert, rows in (account, shard) order. */
@@ -330,8 +332,8 @@ export async function post(tx: Tx, transfers: TransferSpec[], nowMs: number): Pr
     }
     return { debitId: debit.account.id, creditId: credit.account.id, asset: t.debit.asset, amount: t.amount, phase: t.pending ? 'PENDING' : 'POSTED', pendingId: null, kind: t.kind, refType: t.refType, refId: t.refId, memo: t.memo ?? null };
   });
-  await applyChanges(tx, [...changes.values()]);
-  const ids = await appendJournal(tx, rows, nowMs);
+  const writes = await applyChanges(tx, [...changes.values()]);
+  const [, ids] = await together(writeShards(tx, writes), appendJournal(tx, rows, nowMs));
   return transfers.map((spec, i) => ({ id: ids[i] as string, spec }));
 }
 
@@ -341,27 +343,32 @@ export async function post(tx: Tx, transfers: TransferSpec[], nowMs: number): Pr
  * outcome can lower an available balance, so no account needs a check.
  */
 export async function resolvePending(tx: Tx, pendingId: string, outcome: 'POST' | 'VOID', nowMs: number): Promise<string> {
-  const pending = await tx.db
-    .selectFrom('ledger_transfers')
-    .selectAll()
-    .where('id', '=', BigInt(pendingId))
-    .$if(tx.dialect === 'postgres', (q) => q.forUpdate())
-    .executeTakeFirst();
+  // in this order, in one round trip: the check runs once the lock is ours, so a concurrent resolution is seen
+  const [pending, resolved] = await together(
+    tx.db
+      .selectFrom('ledger_transfers')
+      .selectAll()
+      .where('id', '=', BigInt(pendingId))
+      .$if(tx.dialect === 'postgres', (q) => q.forUpdate())
+      .executeTakeFirst(),
+    tx.db.selectFrom('ledger_transfers').select('id').where('pending_id', '=', BigInt(pendingId)).executeTakeFirst(),
+  );
   if (!pending || pending.phase !== 'PENDING') throw new LedgerRuleError(`transfer ${pendingId} is not pending`);
-  const resolved = await tx.db.selectFrom('ledger_transfers').select('id').where('pending_id', '=', BigInt(pendingId)).executeTakeFirst();
   if (resolved) throw new LedgerRuleError(`pending transfer ${pendingId} is already resolved`);
   const amount = toBigInt(pending.amount);
   const moved = outcome === 'POST' ? amount : 0n;
   const phase = outcome === 'POST' ? 'POST_PENDING' : 'VOID_PENDING';
-  const [id] = await appendJournal(
-    tx,
-    [{ debitId: String(pending.debit_account_id), creditId: String(pending.credit_account_id), asset: pending.asset, amount, phase, pendingId, kind: pending.kind, refType: pending.ref_type, refId: pending.ref_id, memo: pending.memo }],
-    nowMs,
+  const [[id]] = await together(
+    appendJournal(
+      tx,
+      [{ debitId: String(pending.debit_account_id), creditId: String(pending.credit_account_id), asset: pending.asset, amount, phase, pendingId, kind: pending.kind, refType: pending.ref_type, refId: pending.ref_id, memo: pending.memo }],
+      nowMs,
+    ),
+    writeShards(tx, [
+      { accountId: String(pending.debit_account_id), shard: randomShard(tx.dialect), totals: { ...zero(), dpend: -amount, dp: moved } },
+      { accountId: String(pending.credit_account_id), shard: randomShard(tx.dialect), totals: { ...zero(), cpend: -amount, cp: moved } },
+    ]),
   );
-  await writeShards(tx, [
-    { accountId: String(pending.debit_account_id), shard: randomShard(tx.dialect), totals: { ...zero(), dpend: -amount, dp: moved } },
-    { accountId: String(pending.credit_account_id), shard: randomShard(tx.dialect), totals: { ...zero(), cpend: -amount, cp: moved } },
-  ]);
   return id as string;
 }
 

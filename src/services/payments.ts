@@ -10,7 +10,7 @@ import { convertAmount, formatAmount, multiplyByRate, priceRatio } from '../lib/
 import { InsufficientFundsError } from '../ledger/errors.ts';
 import { post } from '../ledger/ledger.ts';
 import { enqueue } from '../outbox/enqueue.ts';
-import { withTransaction, type Tx } from '../store/db.ts';
+import { together, withTransaction, type Tx } from '../store/db.ts';
 import { findMerchant } from '../store/merchants-repo.ts';
 import * as orders from '../store/orders-repo.ts';
 import { findPayer } from '../store/payers-repo.ts';
@@ -74,9 +74,10 @@ export async function failPayment(deps: ServiceDeps, prepayId: string): Promise<
 export async function payOrder(deps: ServiceDeps, input: PayInput): Promise<Order> {
   return withTransaction(deps.store, async (tx) => {
     const nowMs = deps.clock.now();
-    const payer = await requirePayer(deps, tx, input.payerBinanceId);
-    const order = await lockForPayment(deps, tx, input.prepayId, 'PAY', nowMs);
-    const merchant = await findMerchant(tx.db, order.merchantId);
+    // Statements that do not depend on each other are issued together (one round trip on
+    // PostgreSQL); `together` reports the first failure in the order given: an unknown payer first.
+    const [payer, order] = await together(requirePayer(deps, tx, input.payerBinanceId), lockForPayment(deps, tx, input.prepayId, 'PAY', nowMs));
+    const [merchant, openUserId] = await together(findMerchant(tx.db, order.merchantId), openUserIdFor(tx, payer.binanceId, order.merchantId, nowMs));
     if (!merchant) throw new Error(`merchant ${order.merchantId} of order ${order.prepayId} is missing`);
     const settlement = settlementMerchantId(order) === order.merchantId ? merchant : await findMerchant(tx.db, settlementMerchantId(order));
 
@@ -109,38 +110,36 @@ export async function payOrder(deps: ServiceDeps, input: PayInput): Promise<Orde
       paymentInstructions: [{ currency: payCurrency, amount: formatAmount(payAmount), price }],
       channel: 'DEFAULT',
     };
-    const openUserId = await openUserIdFor(tx, payer.binanceId, order.merchantId, nowMs);
     const patch = { status: 'PAID' as const, transactTimeMs: nowMs, transactionId: deps.ids.next(), payerBinanceId: payer.binanceId, openUserId, paymentInfo, commission };
-    await orders.updateOrder(tx, order.prepayId, patch, nowMs);
     const paid: Order = { ...order, ...patch, updatedAtMs: nowMs };
-    await enqueue(
-      tx,
-      {
-        merchantId: order.merchantId,
-        bizType: 'PAY',
-        bizId: order.prepayId,
-        bizStatus: 'PAY_SUCCESS',
-        data: payEventData(paid, 'PAY_SUCCESS', nowMs),
-        webhookUrl: webhookTarget(order.webhookUrl, merchant),
-        refType: 'order',
-        refId: order.prepayId,
-      },
-      nowMs,
-    );
+    const event = {
+      merchantId: order.merchantId,
+      bizType: 'PAY',
+      bizId: order.prepayId,
+      bizStatus: 'PAY_SUCCESS',
+      data: payEventData(paid, 'PAY_SUCCESS', nowMs),
+      webhookUrl: webhookTarget(order.webhookUrl, merchant),
+      refType: 'order',
+      refId: order.prepayId,
+    } as const;
     // The money moves last: post locks the accounts (the merchant's is every payment's hot row on
-    // PostgreSQL) and holds them to the commit, so nothing else runs after it. All of it is one
+    // PostgreSQL) and holds them to the commit, so nothing else runs after it; its first statement
+    // (finding the accounts) goes out with the order update and the event. All of it is one
     // transaction: a refused payment (insufficient balance) rolls the order update and event back.
-    try {
-      await post(tx, transfers, nowMs);
-    } catch (error) {
-      if (error instanceof InsufficientFundsError) {
-        throw new AppError(
-          Errors.PAYER_INSUFFICIENT_BALANCE,
-          `payer ${payer.binanceId} has ${formatAmount(error.available)} ${payCurrency} available in the funding wallet; this order needs ${formatAmount(payAmount)} ${payCurrency}`,
-        );
+    const moveMoney = async () => {
+      try {
+        await post(tx, transfers, nowMs);
+      } catch (error) {
+        if (error instanceof InsufficientFundsError) {
+          throw new AppError(
+            Errors.PAYER_INSUFFICIENT_BALANCE,
+            `payer ${payer.binanceId} has ${formatAmount(error.available)} ${payCurrency} available in the funding wallet; this order needs ${formatAmount(payAmount)} ${payCurrency}`,
+          );
+        }
+        throw error;
       }
-      throw error;
-    }
+    };
+    await together(orders.updateOrder(tx, order.prepayId, patch, nowMs), enqueue(tx, event, nowMs), moveMoney());
     return paid;
   });
 }

@@ -6,8 +6,9 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
-import { withPreparedStatements } from './pg-prepared.ts';
+import { pipelinedPool } from './pg-client.ts';
 import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
+import { TransactionRunner, withRunner } from './transactions.ts';
 import type { DB } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -15,6 +16,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Store {
   readonly db: Kysely<DB>;
   readonly dialect: DialectName;
+  /** Runs transactions whose independent statements may be issued together (transactions.ts). */
+  readonly transactions: TransactionRunner<DB>;
   /** PostgreSQL schema this store lives in (default public). */
   readonly pgSchema?: string;
   /**
@@ -55,13 +58,14 @@ export function openStore(options: OpenStoreOptions): Store {
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
+      // statements a transaction issues together go out in one write (pg-client.ts)
+      pipeline: true,
       max: options.pgPoolSize ?? 10,
       ...(options.pgSchema ? { options: `-c search_path=${quoteIdent(options.pgSchema)}` } : {}),
     });
     // An idle client can fail (server restart); without a listener that error would crash the process.
     pool.on('error', () => undefined);
-    // named (server-side prepared) statements: parsed and planned once per connection (pg-prepared.ts)
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
+    const { db, transactions } = withRunner<DB>(new PostgresDialect({ pool: pipelinedPool(pool) }));
     const pgSchema = options.pgSchema ?? 'public';
     const databaseUrl = options.databaseUrl;
     const exclusive = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -77,7 +81,7 @@ export function openStore(options: OpenStoreOptions): Store {
         await client.end().catch(() => undefined);
       }
     };
-    return { db, dialect: 'postgres', pgSchema, exclusive, close: () => db.destroy() };
+    return { db, dialect: 'postgres', transactions, pgSchema, exclusive, close: () => db.destroy() };
   }
   const path = options.sqlitePath ?? ':memory:';
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -89,8 +93,8 @@ export function openStore(options: OpenStoreOptions): Store {
   sqlite.pragma('busy_timeout = 5000');
   // Integers come back as bigint: amounts are 10^-8 units and exceed 2^53 quickly.
   sqlite.defaultSafeIntegers(true);
-  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect(sqlite) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const { db, transactions } = withRunner<DB>(new ImmediateSqliteDialect(sqlite));
+  return { db, dialect: 'sqlite', transactions, close: () => db.destroy() };
 }
 
 /** The same database seen by one app: its own commit observer (several apps may share a store in tests). */
@@ -98,6 +102,7 @@ export function observedStore(store: Store, onCommit: (tally: ReadonlyMap<string
   return {
     db: store.db,
     dialect: store.dialect,
+    transactions: store.transactions,
     ...(store.pgSchema !== undefined ? { pgSchema: store.pgSchema } : {}),
     ...(store.exclusive !== undefined ? { exclusive: store.exclusive } : {}),
     onCommit,
@@ -120,10 +125,10 @@ export async function withTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T
   const onCommit = store.onCommit;
   for (let attempt = 1; ; attempt++) {
     try {
-      if (!onCommit) return await store.db.transaction().execute((db) => fn({ db, dialect: store.dialect }));
+      if (!onCommit) return await store.transactions.run((db) => fn({ db, dialect: store.dialect }));
       const counts = new Map<string, number>();
       const tally = (key: string, n = 1) => void counts.set(key, (counts.get(key) ?? 0) + n);
-      const result = await store.db.transaction().execute((db) => fn({ db, dialect: store.dialect, tally }));
+      const result = await store.transactions.run((db) => fn({ db, dialect: store.dialect, tally }));
       if (counts.size > 0) {
         try {
           onCommit(counts);
@@ -137,6 +142,19 @@ export async function withTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T
       if (attempt >= 5 || typeof code !== 'string' || !RETRYABLE_PG_CODES.has(code)) throw error;
     }
   }
+}
+
+/**
+ * Awaits statements a transaction issued together, as `Promise.all` would, but only once every one
+ * has settled: a transaction must not end (and its connection go back to the pool) while one of its
+ * statements is still running. Throws the first failure in the order given, so the order states
+ * which error wins when several could happen (an unknown payer before an unknown order).
+ */
+export async function together<T extends readonly unknown[]>(...work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** `fn` under the store's named lock when it has one (PostgreSQL), else simply `fn`. */
