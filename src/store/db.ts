@@ -4,11 +4,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { type Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { pipelinedPool } from './pg-client.ts';
 import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
-import { TransactionRunner, withRunner } from './transactions.ts';
+import { type TransactionRunner, withRunner } from './transactions.ts';
 import type { DB } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';

@@ -7,7 +7,7 @@
 import { Socket } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, expect, it, onTestFinished } from 'vitest';
-import { together, withTransaction } from '../../src/store/db.ts';
+import { type Queryable, together, withTransaction } from '../../src/store/db.ts';
 import { RolledBackAtCommitError } from '../../src/store/pg-client.ts';
 import { createTestDatabase, describeEachDialect, TEST_DATABASE_URL, type TestDatabase } from '../helpers/dialects.ts';
 
@@ -22,7 +22,7 @@ describeEachDialect('transactions with statements issued together', (dialect) =>
     await sql`delete from tx_probe`.execute(t.store.db);
   });
 
-  const insert = (db: Parameters<Parameters<typeof withTransaction>[1]>[0]['db'], id: number, note = `n${id}`) => sql`insert into tx_probe (id, note) values (${id}, ${note})`.execute(db);
+  const insert = (db: Queryable, id: number, note = `n${id}`) => sql`insert into tx_probe (id, note) values (${id}, ${note})`.execute(db);
   const ids = async () => (await sql<{ id: number }>`select id from tx_probe order by id`.execute(t.store.db)).rows.map((r) => Number(r.id));
 
   it('answers each statement issued together with its own result, in order, and commits them all', async () => {
@@ -99,7 +99,9 @@ describeEachDialect('transactions with statements issued together', (dialect) =>
           return original.apply(this, args);
         };
       }
-      onTestFinished(() => Object.assign(proto, originals));
+      onTestFinished(() => {
+        Object.assign(proto, originals);
+      });
 
       const writesOf = async (fn: Parameters<typeof withTransaction>[1]) => {
         await withTransaction(t.store, fn); // the pool's connection is open by now
