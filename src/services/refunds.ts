@@ -14,7 +14,7 @@ import { formatAmount, type Amount } from '../lib/amount.ts';
 import { InsufficientFundsError } from '../ledger/errors.ts';
 import { post, resolvePending } from '../ledger/ledger.ts';
 import { enqueue } from '../outbox/enqueue.ts';
-import { isUniqueViolation, withTransaction, type Tx } from '../store/db.ts';
+import { isUniqueViolation, together, withTransaction, type Tx } from '../store/db.ts';
 import { findMerchant } from '../store/merchants-repo.ts';
 import * as orders from '../store/orders-repo.ts';
 import * as repo from '../store/refunds-repo.ts';
@@ -83,10 +83,10 @@ export async function refundOrder(deps: ServiceDeps, merchant: Merchant, input: 
 
 async function createRefund(deps: ServiceDeps, tx: Tx, merchant: Merchant, input: RefundInput, hash: string): Promise<RefundOutcome> {
   const nowMs = deps.clock.now();
-  const order = await orders.lockOrder(tx, input.prepayId);
+  // The request id is re-checked under the order lock (parallel retries of one refund serialise
+  // here): issued together, in this order, PostgreSQL runs the check once the lock is held.
+  const [order, seen] = await together(orders.lockOrder(tx, input.prepayId), repo.findRefundByRequestId(tx.db, merchant.merchantId, input.refundRequestId));
   if (!order || order.merchantId !== merchant.merchantId) fail(Errors.INVALID_PREPAY_ID, `prepayId ${input.prepayId} is not an order of this merchant`);
-  // re-checked under the order lock: parallel retries of one refund serialise here
-  const seen = await repo.findRefundByRequestId(tx.db, merchant.merchantId, input.refundRequestId);
   if (seen) {
     if (seen.requestHash !== hash) fail(Errors.INVALID_REQUEST, `refundRequestId ${input.refundRequestId} was already used for a different refund request; use a new refundRequestId for a new refund`);
     return { refund: seen, order, duplicate: true };
@@ -142,9 +142,8 @@ async function createRefund(deps: ServiceDeps, tx: Tx, merchant: Merchant, input
     createdAtMs: nowMs,
     updatedAtMs: nowMs,
   };
-  await repo.insertRefund(tx.db, refund);
   const patch = { status: 'REFUNDING' as const, refundedAmount, refundCount: order.refundCount + 1 };
-  await orders.updateOrder(tx, order.prepayId, patch, nowMs);
+  await together(repo.insertRefund(tx.db, refund), orders.updateOrder(tx, order.prepayId, patch, nowMs));
   return { refund, order: { ...order, ...patch, updatedAtMs: nowMs }, duplicate: false };
 }
 
@@ -154,34 +153,38 @@ async function settleRefund(deps: ServiceDeps, refundId: string, outcome: 'SUCCE
     const nowMs = deps.clock.now();
     const found = await repo.findRefund(tx.db, refundId);
     if (!found) return undefined;
-    const order = await orders.lockOrder(tx, found.prepayId);
-    const refund = await repo.findRefund(tx.db, refundId);
+    // in this order and together: the refund is read again once its order is locked
+    const [order, refund] = await together(orders.lockOrder(tx, found.prepayId), repo.findRefund(tx.db, refundId));
     if (!order || !refund || refund.status !== 'REFUND_PENDING' || refund.pendingTransferId === null) return undefined;
 
-    await resolvePending(tx, refund.pendingTransferId, outcome === 'SUCCESS' ? 'POST' : 'VOID', nowMs);
     const settled: Refund = { ...refund, status: outcome === 'SUCCESS' ? 'REFUND_SUCCESS' : 'REFUND_FAIL', updatedAtMs: nowMs };
-    await repo.setRefundStatus(tx.db, refund.refundId, settled.status, nowMs);
+    const [, , siblings, merchant] = await together(
+      resolvePending(tx, refund.pendingTransferId, outcome === 'SUCCESS' ? 'POST' : 'VOID', nowMs),
+      repo.setRefundStatus(tx.db, refund.refundId, settled.status, nowMs),
+      repo.refundsOfOrder(tx.db, order.prepayId),
+      findMerchant(tx.db, order.merchantId),
+    );
 
     const refundedAmount = outcome === 'SUCCESS' ? order.refundedAmount : order.refundedAmount - refund.refundAmount;
     const refundCount = outcome === 'SUCCESS' ? order.refundCount : order.refundCount - 1;
-    const othersPending = (await repo.refundsOfOrder(tx.db, order.prepayId)).some((r) => r.refundId !== refund.refundId && r.status === 'REFUND_PENDING');
+    const othersPending = siblings.some((r) => r.refundId !== refund.refundId && r.status === 'REFUND_PENDING');
     const status = statusAfterRefunds(order, refundedAmount, othersPending);
-    await orders.updateOrder(tx, order.prepayId, { status, refundedAmount, refundCount }, nowMs);
-
-    const merchant = await findMerchant(tx.db, order.merchantId);
-    await enqueue(
-      tx,
-      {
-        merchantId: order.merchantId,
-        bizType: 'PAY_REFUND',
-        bizId: order.prepayId,
-        bizStatus: outcome === 'SUCCESS' ? 'REFUND_SUCCESS' : 'REFUND_REJECTED',
-        data: refundEventData({ ...order, status, refundedAmount, refundCount }, settled, nowMs),
-        webhookUrl: webhookTarget(refund.webhookUrl, merchant),
-        refType: 'refund',
-        refId: refund.refundId,
-      },
-      nowMs,
+    await together(
+      orders.updateOrder(tx, order.prepayId, { status, refundedAmount, refundCount }, nowMs),
+      enqueue(
+        tx,
+        {
+          merchantId: order.merchantId,
+          bizType: 'PAY_REFUND',
+          bizId: order.prepayId,
+          bizStatus: outcome === 'SUCCESS' ? 'REFUND_SUCCESS' : 'REFUND_REJECTED',
+          data: refundEventData({ ...order, status, refundedAmount, refundCount }, settled, nowMs),
+          webhookUrl: webhookTarget(refund.webhookUrl, merchant),
+          refType: 'refund',
+          refId: refund.refundId,
+        },
+        nowMs,
+      ),
     );
     return settled;
   });
