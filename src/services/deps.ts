@@ -4,6 +4,7 @@ import type { SnowflakeIds } from '../lib/ids.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { Store } from '../store/db.ts';
 import type { NonceRecorder } from '../store/nonces-repo.ts';
+import type { OrderInserter } from '../store/orders-repo.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { AuthEntry } from './request-auth.ts';
 
@@ -50,6 +51,8 @@ export interface ServiceDeps {
   caches: ServiceCaches;
   /** records request nonces in batches (src/store/nonces-repo.ts) */
   nonces: NonceRecorder;
+  /** inserts new orders in batches (src/store/orders-repo.ts) */
+  insertOrder: OrderInserter;
   time: TimeControl;
   /** the webhook dispatcher (src/outbox/dispatcher.ts), wired by the composition root */
   webhooks: WebhookOperations;

@@ -8,7 +8,7 @@ import { effectiveStatus, nextStatus, ORDER_MAX_LIFETIME_MS, type GoodsItem, typ
 import { convertAmount, type Amount } from '../lib/amount.ts';
 import { randomHex } from '../lib/ids.ts';
 import { enqueue } from '../outbox/enqueue.ts';
-import { isUniqueViolation, withTransaction, type Tx } from '../store/db.ts';
+import { withTransaction, type Tx } from '../store/db.ts';
 import { findMerchant } from '../store/merchants-repo.ts';
 import * as repo from '../store/orders-repo.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -152,15 +152,13 @@ export async function createOrder(deps: ServiceDeps, merchant: Merchant, input: 
     refundCount: 0,
     closedAtMs: null,
   };
-  try {
-    await repo.insertOrder(deps.store.db, order);
-  } catch (error) {
-    // fact sheet §7.7: any reuse of a merchantTradeNo is refused, identical or not
-    if (isUniqueViolation(error) && (await repo.findOrderByTradeNo(deps.store.db, merchant.merchantId, input.merchantTradeNo))) {
-      throw new AppError(Errors.INVALID_MERCHANT_TRADE_NO, `merchantTradeNo ${input.merchantTradeNo} is invalid or duplicated`);
-    }
-    throw error;
+  if (await deps.insertOrder(order)) return order;
+  // fact sheet §7.7: any reuse of a merchantTradeNo is refused, identical or not
+  if (await repo.findOrderByTradeNo(deps.store.db, merchant.merchantId, input.merchantTradeNo)) {
+    throw new AppError(Errors.INVALID_MERCHANT_TRADE_NO, `merchantTradeNo ${input.merchantTradeNo} is invalid or duplicated`);
   }
+  // another unique key (a drawn id) collided: inserted alone, the database says which
+  await repo.insertOrder(deps.store.db, order);
   return order;
 }
 

@@ -1,4 +1,4 @@
-import DataLoader from 'dataloader';
+import { batched, type BatchOptions } from './batched.ts';
 import type { Store } from './db.ts';
 import { toBigInt } from './db.ts';
 
@@ -17,46 +17,14 @@ export interface NonceRecorder {
   record(item: NonceToRecord): Promise<bigint | undefined>;
 }
 
-export interface NonceRecorderOptions {
-  /** batches in flight at once; later nonces wait, and gather into the next batch meanwhile */
-  maxInFlight: number;
-  maxBatchSize?: number;
-}
-
 const keyOf = (item: { apiKey: string; nonce: string }) => `${item.apiKey}\n${item.nonce}`;
 
 /**
- * Every authenticated request records its nonce, reads included, so this is the hottest write.
- * The nonces of the requests that arrive during one turn of the event loop (and, while the
- * in-flight limit is reached, until a batch returns) go to the database as one multi-row insert:
- * one statement and one commit instead of one each. On PostgreSQL that saves round trips and
- * commits, which are what bound throughput there (docs/benchmarks.md).
+ * Every authenticated request records its nonce, reads included, so this is the hottest write:
+ * the nonces of one event-loop turn go to the database as one multi-row insert (batched.ts).
  */
-export function nonceRecorder(store: Store, options: NonceRecorderOptions): NonceRecorder {
-  const waiting: Array<() => void> = [];
-  let inFlight = 0;
-
-  const loader = new DataLoader<NonceToRecord, bigint | undefined, string>(
-    async (items) => {
-      inFlight++;
-      try {
-        return await insertBatch(store, items);
-      } finally {
-        inFlight--;
-        waiting.shift()?.();
-      }
-    },
-    {
-      cache: false,
-      maxBatchSize: options.maxBatchSize ?? 256,
-      batchScheduleFn: (dispatch) =>
-        setImmediate(() => {
-          if (inFlight < options.maxInFlight) dispatch();
-          else waiting.push(dispatch);
-        }),
-    },
-  );
-  return { record: (item) => loader.load(item) };
+export function nonceRecorder(store: Store, options: BatchOptions): NonceRecorder {
+  return { record: batched((items: readonly NonceToRecord[]) => insertBatch(store, items), options) };
 }
 
 async function insertBatch(store: Store, items: readonly NonceToRecord[]): Promise<Array<bigint | undefined>> {

@@ -1,8 +1,9 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Order, OrderStatus, PaymentInfo, TerminalType } from '../domain/order.ts';
+import { batched, type BatchOptions } from './batched.ts';
 import { precompiled } from './compiled.ts';
-import type { Queryable, Tx } from './db.ts';
-import { fromBool, toBigInt, toBool, toNumber, toNumberOrNull } from './db.ts';
+import type { Queryable, Store, Tx } from './db.ts';
+import { fromBool, isUniqueViolation, toBigInt, toBool, toNumber, toNumberOrNull } from './db.ts';
 import type { OrdersTable } from './schema.ts';
 
 function toOrder(row: Selectable<OrdersTable>): Order {
@@ -83,6 +84,32 @@ export async function insertOrder(q: Queryable, o: Order): Promise<void> {
     q,
     ORDER_COLUMNS.map((c) => row[c]),
   );
+}
+
+/** Inserts a new order, answering false when a unique key (its merchantTradeNo) is taken. */
+export type OrderInserter = (order: Order) => Promise<boolean>;
+
+/**
+ * New orders are the hottest write after nonces: those of one event-loop turn go to the database
+ * as one multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING` (batched.ts). A row the statement
+ * skipped lost a unique-key race (within the batch too: the first of two wins). Should the
+ * statement itself fail (a value a constraint refuses), each order is inserted alone, so only its
+ * own caller gets the error.
+ */
+export function orderInserter(store: Store, options: BatchOptions): OrderInserter {
+  return batched(async (items: readonly Order[]) => {
+    try {
+      const rows = await store.db.insertInto('orders').values(items.map(orderRow)).onConflict((oc) => oc.doNothing()).returning('prepay_id').execute();
+      const inserted = new Set(rows.map((r) => r.prepay_id));
+      return items.map((o) => inserted.has(o.prepayId));
+    } catch {
+      return Promise.all(items.map((o) => insertOrder(store.db, o).then(() => true, (error: unknown) => (isUniqueViolation(error) ? false : asError(error)))));
+    }
+  }, options);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 const selectOrderByPrepayId = precompiled((q, $) => q.selectFrom('orders').selectAll().where('prepay_id', '=', $(0)));
