@@ -14,7 +14,7 @@
  * - **One write per burst.** The statements a transaction issues together (`together` in db.ts)
  *   leave in one socket write: the socket is corked at the first one and uncorked once the current
  *   JavaScript job ends (`process.nextTick`), and pipeline mode lets a statement go out before the
- *   answer to the one before it has come back. PostgreSQL runs them in order, each in its own
+ *   answer to the one before it has come back. A statement outside a transaction is sent at once. PostgreSQL runs them in order, each in its own
  *   protocol step (a failure fails that statement; inside a transaction the ones after it fail too).
  * - **BEGIN goes with the first statement.** BEGIN can only succeed on a pooled connection
  *   (Kysely never hands out one inside a transaction), so it is held back and sent in front of the
@@ -70,8 +70,10 @@ export function pipelinedPool(pool: pg.Pool): PoolLike {
     const send = client.query.bind(client) as Query;
     const stream = (client as unknown as { connection?: { stream?: Duplex } }).connection?.stream;
     let corked = false;
+    let inTransaction = false;
+    // a statement outside a transaction is alone on its connection: nothing to gather, so no wait
     const batched: Query = (text, values) => {
-      if (!corked && stream && typeof stream.cork === 'function') {
+      if (inTransaction && !corked && stream && typeof stream.cork === 'function') {
         corked = true;
         stream.cork();
         process.nextTick(() => {
@@ -82,7 +84,6 @@ export function pipelinedPool(pool: pg.Pool): PoolLike {
       return send(text, values);
     };
 
-    let inTransaction = false;
     /** the BEGIN not sent yet: it goes out in front of the transaction's first statement */
     let heldBegin: string | undefined;
 
@@ -113,8 +114,9 @@ export function pipelinedPool(pool: pg.Pool): PoolLike {
           heldBegin = undefined;
           return Promise.resolve(answered(command.toUpperCase()));
         }
-        if (command === 'rollback') return batched(text);
-        return batched(text).then((result) => {
+        const ended = batched(text);
+        if (command === 'rollback') return ended;
+        return ended.then((result) => {
           if (result.command === 'ROLLBACK') throw new RolledBackAtCommitError();
           return result;
         });
