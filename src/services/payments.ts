@@ -11,9 +11,9 @@ import { InsufficientFundsError } from '../ledger/errors.ts';
 import { post } from '../ledger/ledger.ts';
 import { enqueue } from '../outbox/enqueue.ts';
 import { together, withTransaction, type Tx } from '../store/db.ts';
-import { findMerchant } from '../store/merchants-repo.ts';
+import { findMerchant, findMerchantOfOrder } from '../store/merchants-repo.ts';
 import * as orders from '../store/orders-repo.ts';
-import { findPayer } from '../store/payers-repo.ts';
+import { findOpenUserIdOfOrder, findPayer } from '../store/payers-repo.ts';
 import type { ServiceDeps } from './deps.ts';
 import { payEventData } from './order-events.ts';
 import { webhookTarget } from './orders.ts';
@@ -76,9 +76,16 @@ export async function payOrder(deps: ServiceDeps, input: PayInput): Promise<Orde
     const nowMs = deps.clock.now();
     // Statements that do not depend on each other are issued together (one round trip on
     // PostgreSQL); `together` reports the first failure in the order given: an unknown payer first.
-    const [payer, order] = await together(requirePayer(deps, tx, input.payerBinanceId), lockForPayment(deps, tx, input.prepayId, 'PAY', nowMs));
-    const [merchant, openUserId] = await together(findMerchant(tx.db, order.merchantId), openUserIdFor(tx, payer.binanceId, order.merchantId, nowMs));
+    // The order's merchant and the payer's openUserId for it are read by the order's key, so they
+    // go out with the order's lock.
+    const [payer, order, merchant, knownOpenUserId] = await together(
+      requirePayer(deps, tx, input.payerBinanceId),
+      lockForPayment(deps, tx, input.prepayId, 'PAY', nowMs),
+      findMerchantOfOrder(tx.db, input.prepayId),
+      findOpenUserIdOfOrder(tx.db, input.payerBinanceId, input.prepayId),
+    );
     if (!merchant) throw new Error(`merchant ${order.merchantId} of order ${order.prepayId} is missing`);
+    const openUserId = knownOpenUserId ?? (await openUserIdFor(tx, payer.binanceId, order.merchantId, nowMs));
     const settlement = settlementMerchantId(order) === order.merchantId ? merchant : await findMerchant(tx.db, settlementMerchantId(order));
 
     const allowed = payableCurrencies(deps, order);

@@ -73,6 +73,16 @@ export async function findMerchant(q: Q, merchantId: number): Promise<Merchant |
   return row ? toMerchant(row) : undefined;
 }
 
+/** The merchant of the order `prepayId`: read by the order's key, it can go out with the order's own read. */
+export async function findMerchantOfOrder(q: Q, prepayId: string): Promise<Merchant | undefined> {
+  const row = await q
+    .selectFrom('merchants')
+    .selectAll()
+    .where('merchant_id', '=', (eb) => eb.selectFrom('orders').select('merchant_id').where('prepay_id', '=', prepayId))
+    .executeTakeFirst();
+  return row ? toMerchant(row) : undefined;
+}
+
 export async function findDemoMerchant(q: Q): Promise<Merchant | undefined> {
   const row = await q.selectFrom('merchants').selectAll().where('is_demo', '=', 1).orderBy('created_at_ms').executeTakeFirst();
   return row ? toMerchant(row) : undefined;

@@ -27,6 +27,18 @@ export async function listPayers(q: Queryable, opts: { limit: number; afterId?: 
   return (await query.execute()).map(toPayer);
 }
 
+/** The payer's openUserId for the merchant of the order `prepayId`, if it has one yet (goes out with the order's read). */
+export async function findOpenUserIdOfOrder(q: Queryable, binanceId: string, prepayId: string): Promise<string | undefined> {
+  if (!/^\d{1,18}$/.test(binanceId)) return undefined; // as findPayer: anything else is no payer
+  const row = await q
+    .selectFrom('payer_open_ids')
+    .select('open_user_id')
+    .where('binance_id', '=', BigInt(binanceId))
+    .where('merchant_id', '=', (eb) => eb.selectFrom('orders').select('merchant_id').where('prepay_id', '=', prepayId))
+    .executeTakeFirst();
+  return row?.open_user_id;
+}
+
 export async function findOpenUserId(q: Queryable, binanceId: string, merchantId: number): Promise<string | undefined> {
   const row = await q
     .selectFrom('payer_open_ids')
