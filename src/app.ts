@@ -34,7 +34,7 @@ import { newServiceCaches, type ServiceDeps } from './services/deps.ts';
 import { openStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { nonceRecorder } from './store/nonces-repo.ts';
-import { orderInserter } from './store/orders-repo.ts';
+import { orderInserter, orderReader } from './store/orders-repo.ts';
 import { createWorkers, type Workers } from './workers/index.ts';
 import { createMetrics, type AppMetrics } from './http/ops/metrics.ts';
 import { opsPlugin } from './http/ops/plugin.ts';
@@ -136,9 +136,9 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     done(null, payload);
   });
 
-  // Batched writes (nonces, new orders): SQLite statements are synchronous and commit in groups
-  // anyway; on PostgreSQL each batch holds a pooled connection, so at most two run at once.
-  const writeBatches = { maxInFlight: store.dialect === 'postgres' ? 2 : Number.POSITIVE_INFINITY };
+  // Batched statements (nonces, new orders, order reads): SQLite statements are synchronous and
+  // commit in groups anyway; on PostgreSQL each batch holds a pooled connection, so at most two run at once.
+  const statementBatches = { maxInFlight: store.dialect === 'postgres' ? 2 : Number.POSITIVE_INFINITY };
   const deps: ServiceDeps = {
     store,
     clock: businessClock,
@@ -156,8 +156,9 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     },
     log: app.log,
     caches: newServiceCaches(),
-    nonces: nonceRecorder(store, writeBatches),
-    insertOrder: orderInserter(store, writeBatches),
+    nonces: nonceRecorder(store, statementBatches),
+    insertOrder: orderInserter(store, statementBatches),
+    readOrder: orderReader(store, statementBatches),
     time: { clock: businessClock, afterMove: async () => undefined },
     webhooks,
     rateLimiter: config.rateLimit ? new RateLimiter(config.rateLimit.limit, config.rateLimit.windowMs, baseClock) : undefined,

@@ -4,7 +4,7 @@ import type { SnowflakeIds } from '../lib/ids.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { Store } from '../store/db.ts';
 import type { NonceRecorder } from '../store/nonces-repo.ts';
-import type { OrderInserter } from '../store/orders-repo.ts';
+import type { OrderInserter, OrderReader } from '../store/orders-repo.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { AuthEntry } from './request-auth.ts';
 
@@ -53,6 +53,8 @@ export interface ServiceDeps {
   nonces: NonceRecorder;
   /** inserts new orders in batches (src/store/orders-repo.ts) */
   insertOrder: OrderInserter;
+  /** reads orders by prepayId outside transactions, in batches on PostgreSQL (src/store/orders-repo.ts) */
+  readOrder: OrderReader;
   time: TimeControl;
   /** the webhook dispatcher (src/outbox/dispatcher.ts), wired by the composition root */
   webhooks: WebhookOperations;

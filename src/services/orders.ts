@@ -165,7 +165,7 @@ export async function createOrder(deps: ServiceDeps, merchant: Merchant, input: 
 /** Finds the merchant's order: prepayId wins over merchantTradeNo (fact sheet §3.3). Other merchants' orders do not exist. */
 async function findOwnOrder(deps: ServiceDeps, merchant: Merchant, lookup: OrderLookup): Promise<Order | undefined> {
   if (lookup.prepayId !== undefined) {
-    const order = await repo.findOrderByPrepayId(deps.store.db, lookup.prepayId);
+    const order = await deps.readOrder(lookup.prepayId);
     return order && order.merchantId === merchant.merchantId ? order : undefined;
   }
   if (lookup.merchantTradeNo !== undefined) return repo.findOrderByTradeNo(deps.store.db, merchant.merchantId, lookup.merchantTradeNo);
@@ -247,7 +247,7 @@ export async function expireDueOrders(deps: ServiceDeps, batchSize = 200): Promi
 }
 
 export async function getOrder(deps: ServiceDeps, prepayId: string): Promise<Order> {
-  const order = await repo.findOrderByPrepayId(deps.store.db, prepayId);
+  const order = await deps.readOrder(prepayId);
   if (!order) fail(Errors.NOT_FOUND, `order ${prepayId} not found`);
   return withEffectiveStatus(order, deps.clock.now());
 }

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Order, OrderStatus, PaymentInfo, TerminalType } from '../domain/order.ts';
 import { batched, type BatchOptions } from './batched.ts';
 import { precompiled } from './compiled.ts';
@@ -117,6 +117,28 @@ const selectOrderByPrepayId = precompiled((q, $) => q.selectFrom('orders').selec
 export async function findOrderByPrepayId(q: Queryable, prepayId: string): Promise<Order | undefined> {
   const row = (await selectOrderByPrepayId(q, [prepayId])).rows[0];
   return row ? toOrder(row) : undefined;
+}
+
+/** Reads an order by prepayId outside any transaction. */
+export type OrderReader = (prepayId: string) => Promise<Order | undefined>;
+
+/**
+ * On PostgreSQL the order reads of one event-loop turn share one statement
+ * (`prepay_id = any($1)`, batched.ts), as nonces and new orders do: one round trip for many
+ * queries. A SQLite read is a synchronous lookup in this process with nothing to share, so each
+ * runs alone.
+ */
+export function orderReader(store: Store, options: BatchOptions): OrderReader {
+  if (store.dialect !== 'postgres') return (prepayId) => findOrderByPrepayId(store.db, prepayId);
+  return batched(async (prepayIds: readonly string[]) => {
+    const unique = [...new Set(prepayIds)];
+    const rows = await store.db.selectFrom('orders').selectAll().where(sql<boolean>`prepay_id = any(${unique}::text[])`).execute();
+    const byId = new Map(rows.map((row) => [row.prepay_id, row]));
+    return prepayIds.map((id) => {
+      const row = byId.get(id);
+      return row ? toOrder(row) : undefined;
+    });
+  }, options);
 }
 
 export async function findOrderByTradeNo(q: Queryable, merchantId: number, merchantTradeNo: string): Promise<Order | undefined> {

@@ -2,11 +2,12 @@
  * New orders are inserted in batches (orderInserter in src/store/orders-repo.ts): the orders of one
  * event-loop turn share one multi-row insert. Each caller must still get its own answer: inserted,
  * merchantTradeNo taken (inside the batch or by an earlier one), or its own error when the
- * database refuses its row, without failing the others of its batch.
+ * database refuses its row, without failing the others of its batch. Order reads are batched too
+ * on PostgreSQL (orderReader): each caller gets its own order, or nothing for an unknown prepayId.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Order } from '../../src/domain/order.ts';
-import { findOrderByPrepayId, orderInserter, type OrderInserter } from '../../src/store/orders-repo.ts';
+import { findOrderByPrepayId, orderInserter, orderReader, type OrderInserter } from '../../src/store/orders-repo.ts';
 import { describeEachDialect } from '../helpers/dialects.ts';
 import { createOrder } from '../helpers/endpoints.ts';
 import { startTestServer, type MerchantCredentials, type TestServer } from '../helpers/server.ts';
@@ -57,5 +58,15 @@ describeEachDialect('order insert batches', (dialect) => {
     expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     for (const o of good) expect(await stored(o)).toBe(true);
     expect(await stored(bad)).toBe(false);
+  });
+
+  it('answers each read of one batch with its own order, the same order twice, and nothing for an unknown one', async () => {
+    const orders = Array.from({ length: 5 }, () => fresh());
+    for (const o of orders) expect(await insert(o)).toBe(true);
+    const read = orderReader(server.db.store, { maxInFlight: 2 });
+    const wanted = [...orders.map((o) => o.prepayId), orders[0]?.prepayId ?? '', '1', orders[4]?.prepayId ?? ''];
+    const answers = await Promise.all(wanted.map((id) => read(id)));
+    expect(answers.map((o) => o?.prepayId)).toEqual([...orders.map((o) => o.prepayId), orders[0]?.prepayId, undefined, orders[4]?.prepayId]);
+    expect(answers[2]?.merchantTradeNo).toBe(orders[2]?.merchantTradeNo);
   });
 });
