@@ -144,16 +144,22 @@ export async function withTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T
   }
 }
 
+/** PostgreSQL refused a statement because an earlier one had already failed its transaction. */
+const IN_FAILED_TRANSACTION = '25P02';
+
 /**
  * Awaits statements a transaction issued together, as `Promise.all` would, but only once every one
  * has settled: a transaction must not end (and its connection go back to the pool) while one of its
  * statements is still running. Throws the first failure in the order given, so the order states
- * which error wins when several could happen (an unknown payer before an unknown order).
+ * which error wins when several could happen (an unknown payer before an unknown order), passing
+ * over PostgreSQL's refusals of statements that ran after the transaction had failed: the cause
+ * (a deadlock that `withTransaction` retries, a unique violation) is what the caller must see, even
+ * when it came from work given later whose failure an earlier work's next statement ran into.
  */
 export async function together<T extends readonly unknown[]>(...work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
   const settled = await Promise.allSettled(work);
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as unknown);
+  if (failures.length > 0) throw failures.find((reason) => (reason as { code?: unknown } | null)?.code !== IN_FAILED_TRANSACTION) ?? failures[0];
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 

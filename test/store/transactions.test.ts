@@ -50,6 +50,25 @@ describeEachDialect('transactions with statements issued together', (dialect) =>
     expect(await ids()).toEqual([]);
   });
 
+  it('reports the statement that failed, not a later statement of earlier work that ran into the failed transaction', async () => {
+    await insert(t.store.db, 9);
+    const outcome = withTransaction(t.store, async (tx) => {
+      await together(
+        (async () => {
+          await sql`select 1`.execute(tx.db);
+          await insert(tx.db, 10); // issued after the duplicate below has failed the transaction
+        })(),
+        insert(tx.db, 9),
+      );
+    });
+    const error = await outcome.then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message?: string },
+    );
+    expect(error?.code ?? error?.message).toMatch(/23505|SQLITE_CONSTRAINT/);
+    expect(await ids()).toEqual([9]);
+  });
+
   it('waits for every statement issued together before ending the transaction, even when one failed first', async () => {
     const outcome = withTransaction(t.store, async (tx) => {
       // the second insert is issued only after the refusal: it must still run inside the transaction
