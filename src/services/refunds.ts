@@ -151,10 +151,8 @@ async function createRefund(deps: ServiceDeps, tx: Tx, merchant: Merchant, input
 async function settleRefund(deps: ServiceDeps, refundId: string, outcome: 'SUCCESS' | 'REJECT'): Promise<Refund | undefined> {
   return withTransaction(deps.store, async (tx) => {
     const nowMs = deps.clock.now();
-    const found = await repo.findRefund(tx.db, refundId);
-    if (!found) return undefined;
-    // in this order and together: the refund is read again once its order is locked
-    const [order, refund] = await together(orders.lockOrder(tx, found.prepayId), repo.findRefund(tx.db, refundId));
+    // in this order and together: the refund is read once its order is locked
+    const [order, refund] = await together(orders.lockOrderOfRefund(tx, refundId), repo.findRefund(tx.db, refundId));
     if (!order || !refund || refund.status !== 'REFUND_PENDING' || refund.pendingTransferId === null) return undefined;
 
     const settled: Refund = { ...refund, status: outcome === 'SUCCESS' ? 'REFUND_SUCCESS' : 'REFUND_FAIL', updatedAtMs: nowMs };

@@ -162,6 +162,17 @@ export async function lockOrder(tx: Tx, prepayId: string): Promise<Order | undef
   return row ? toOrder(row) : undefined;
 }
 
+/** Locks the order of the refund `refundId` (found by the refund's key, so it needs no read of the refund first). */
+export async function lockOrderOfRefund(tx: Tx, refundId: string): Promise<Order | undefined> {
+  const row = await tx.db
+    .selectFrom('orders')
+    .selectAll()
+    .where('prepay_id', '=', (eb) => eb.selectFrom('refunds').select('prepay_id').where('refund_id', '=', refundId))
+    .$if(tx.dialect === 'postgres', (q) => q.forUpdate())
+    .executeTakeFirst();
+  return row ? toOrder(row) : undefined;
+}
+
 export interface OrderPatch {
   status?: OrderStatus;
   transactTimeMs?: number;
