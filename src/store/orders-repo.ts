@@ -132,7 +132,13 @@ export function orderReader(store: Store, options: BatchOptions): OrderReader {
   if (store.dialect !== 'postgres') return (prepayId) => findOrderByPrepayId(store.db, prepayId);
   return batched(async (prepayIds: readonly string[]) => {
     const unique = [...new Set(prepayIds)];
-    const rows = await store.db.selectFrom('orders').selectAll().where(sql<boolean>`prepay_id = any(${unique}::text[])`).execute();
+    let rows: Array<Selectable<OrdersTable>>;
+    try {
+      rows = await store.db.selectFrom('orders').selectAll().where(sql<boolean>`prepay_id = any(${unique}::text[])`).execute();
+    } catch {
+      // one value PostgreSQL cannot take (a NUL byte) must not fail the other requests' reads
+      return Promise.all(prepayIds.map((id) => findOrderByPrepayId(store.db, id).catch(asError)));
+    }
     const byId = new Map(rows.map((row) => [row.prepay_id, row]));
     return prepayIds.map((id) => {
       const row = byId.get(id);

@@ -69,4 +69,15 @@ describeEachDialect('order insert batches', (dialect) => {
     expect(answers.map((o) => o?.prepayId)).toEqual([...orders.map((o) => o.prepayId), orders[0]?.prepayId, undefined, orders[4]?.prepayId]);
     expect(answers[2]?.merchantTradeNo).toBe(orders[2]?.merchantTradeNo);
   });
+
+  it('fails only the read of a prepayId the database cannot take, not the others of its batch', async () => {
+    const order = fresh();
+    expect(await insert(order)).toBe(true);
+    const read = orderReader(server.db.store, { maxInFlight: 2 });
+    const answers = await Promise.allSettled([read(order.prepayId), read('12\u00003'), read(order.prepayId)]);
+    expect(answers[0]).toMatchObject({ status: 'fulfilled', value: { prepayId: order.prepayId } });
+    expect(answers[2]).toMatchObject({ status: 'fulfilled', value: { prepayId: order.prepayId } });
+    // PostgreSQL text cannot hold a NUL byte; SQLite simply finds no such order
+    expect(answers[1]?.status).toBe(dialect === 'postgres' ? 'rejected' : 'fulfilled');
+  });
 });
