@@ -92,28 +92,48 @@ async function findAccounts(q: Queryable, refs: AccountRef[]): Promise<Map<strin
     .execute();
   for (const row of rows) {
     const ref: AccountRef = { ownerType: row.owner_type as AccountRef['ownerType'], ownerId: row.owner_id, wallet: row.wallet as AccountRef['wallet'], asset: row.asset };
-    found.set(refKey(ref), { id: String(row.id), ref, noNegative: toBool(row.no_negative) });
+    found.set(refKey(ref), Object.freeze({ id: String(row.id), ref: Object.freeze(ref), noNegative: toBool(row.no_negative) }));
   }
   return found;
 }
 
-/** The accounts of `refs` by ref key, creating missing ones (race-safe). */
+/** The `Tx.recall`/`Tx.learn` key of an account: ids never change, so committed ones are remembered. */
+const accountFact = (key: string) => `ledger_account\u0000${key}`;
+
+/**
+ * The accounts of `refs` by ref key, creating missing ones (race-safe). Accounts committed before
+ * are known without a query (`Tx.recall`): an account row is never changed or removed.
+ */
 async function ensureAccounts(tx: Tx, refs: AccountRef[], nowMs: number): Promise<Map<string, Account>> {
   const unique = new Map(refs.map((r) => [refKey(r), r]));
-  const accounts = await findAccounts(tx.db, [...unique.values()]);
+  const accounts = new Map<string, Account>();
+  const unknown = new Map<string, AccountRef>();
+  for (const [key, ref] of unique) {
+    const known = tx.recall?.(accountFact(key)) as Account | undefined;
+    if (known) accounts.set(key, known);
+    else unknown.set(key, ref);
+  }
+  if (unknown.size === 0) return accounts;
+  const found = await findAccounts(tx.db, [...unknown.values()]);
   // in key order, so two posts creating the same accounts at once insert them in the same order
-  const missing = [...unique.entries()]
-    .filter(([key]) => !accounts.has(key))
+  const missing = [...unknown.entries()]
+    .filter(([key]) => !found.has(key))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, ref]) => ref);
-  if (missing.length === 0) return accounts;
-  await tx.db
-    .insertInto('ledger_accounts')
-    .values(missing.map((ref) => ({ owner_type: ref.ownerType, owner_id: ref.ownerId, wallet: ref.wallet, asset: ref.asset, no_negative: fromBool(mustNotGoNegative(ref)), created_at_ms: nowMs })))
-    .onConflict((oc) => oc.columns(['owner_type', 'owner_id', 'wallet', 'asset']).doNothing())
-    .execute();
-  for (const [key, account] of await findAccounts(tx.db, missing)) accounts.set(key, account);
-  for (const key of unique.keys()) if (!accounts.has(key)) throw new LedgerRuleError(`account ${key} could not be created`);
+  if (missing.length > 0) {
+    await tx.db
+      .insertInto('ledger_accounts')
+      .values(missing.map((ref) => ({ owner_type: ref.ownerType, owner_id: ref.ownerId, wallet: ref.wallet, asset: ref.asset, no_negative: fromBool(mustNotGoNegative(ref)), created_at_ms: nowMs })))
+      .onConflict((oc) => oc.columns(['owner_type', 'owner_id', 'wallet', 'asset']).doNothing())
+      .execute();
+    for (const [key, account] of await findAccounts(tx.db, missing)) found.set(key, account);
+  }
+  for (const key of unknown.keys()) {
+    const account = found.get(key);
+    if (!account) throw new LedgerRuleError(`account ${key} could not be created`);
+    accounts.set(key, account);
+    tx.learn?.(accountFact(key), account);
+  }
   return accounts;
 }
 

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { type Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { CommittedFacts } from './committed-facts.ts';
 import { pipelinedPool } from './pg-client.ts';
 import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
 import { type TransactionRunner, withRunner } from './transactions.ts';
@@ -20,6 +21,8 @@ export interface Store {
   readonly transactions: TransactionRunner<DB>;
   /** PostgreSQL schema this store lives in (default public). */
   readonly pgSchema?: string;
+  /** What committed transactions learned that stays true (committed-facts.ts), shared by every app on this database object. */
+  readonly facts: CommittedFacts;
   /**
    * Told what each committed transaction tallied (`Tx.tally`): metrics count committed ledger
    * transfers and outbox events without querying. The composition root sets it per app.
@@ -40,6 +43,10 @@ export interface Tx {
   readonly dialect: DialectName;
   /** Counts `key` for `Store.onCommit` once this transaction commits; a rolled-back attempt counts nothing. */
   readonly tally?: ((key: string, n?: number) => void) | undefined;
+  /** A fact committed transactions learned (`Store.facts`), or what this one learned; undefined when unknown. */
+  readonly recall?: ((key: string) => unknown) | undefined;
+  /** Learns a fact that stays true once this transaction commits; kept only if it does. */
+  readonly learn?: ((key: string, value: unknown) => void) | undefined;
 }
 
 /** Anything queries can run on: the store's Kysely or a transaction's. */
@@ -81,7 +88,7 @@ export function openStore(options: OpenStoreOptions): Store {
         await client.end().catch(() => undefined);
       }
     };
-    return { db, dialect: 'postgres', transactions, pgSchema, exclusive, close: () => db.destroy() };
+    return { db, dialect: 'postgres', transactions, pgSchema, facts: new CommittedFacts(), exclusive, close: () => db.destroy() };
   }
   const path = options.sqlitePath ?? ':memory:';
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -94,7 +101,7 @@ export function openStore(options: OpenStoreOptions): Store {
   // Integers come back as bigint: amounts are 10^-8 units and exceed 2^53 quickly.
   sqlite.defaultSafeIntegers(true);
   const { db, transactions } = withRunner<DB>(new ImmediateSqliteDialect(sqlite));
-  return { db, dialect: 'sqlite', transactions, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', transactions, facts: new CommittedFacts(), close: () => db.destroy() };
 }
 
 /** The same database seen by one app: its own commit observer (several apps may share a store in tests). */
@@ -103,6 +110,7 @@ export function observedStore(store: Store, onCommit: (tally: ReadonlyMap<string
     db: store.db,
     dialect: store.dialect,
     transactions: store.transactions,
+    facts: store.facts,
     ...(store.pgSchema !== undefined ? { pgSchema: store.pgSchema } : {}),
     ...(store.exclusive !== undefined ? { exclusive: store.exclusive } : {}),
     onCommit,
@@ -124,12 +132,16 @@ const RETRYABLE_PG_CODES = new Set(['40001', '40P01']); // serialization failure
 export async function withTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const onCommit = store.onCommit;
   for (let attempt = 1; ; attempt++) {
+    // per attempt: a rolled-back attempt counts and keeps nothing
+    const counts = new Map<string, number>();
+    const lessons = new Map<string, unknown>();
+    const tally = onCommit ? (key: string, n = 1) => void counts.set(key, (counts.get(key) ?? 0) + n) : undefined;
+    const recall = (key: string) => (lessons.has(key) ? lessons.get(key) : store.facts.get(key));
+    const learn = (key: string, value: unknown) => void lessons.set(key, value);
     try {
-      if (!onCommit) return await store.transactions.run((db) => fn({ db, dialect: store.dialect }));
-      const counts = new Map<string, number>();
-      const tally = (key: string, n = 1) => void counts.set(key, (counts.get(key) ?? 0) + n);
-      const result = await store.transactions.run((db) => fn({ db, dialect: store.dialect, tally }));
-      if (counts.size > 0) {
+      const result = await store.transactions.run((db) => fn({ db, dialect: store.dialect, tally, recall, learn }));
+      if (lessons.size > 0) store.facts.keep(lessons);
+      if (onCommit && counts.size > 0) {
         try {
           onCommit(counts);
         } catch {

@@ -4,14 +4,14 @@
  * transfer sequences.
  */
 import fc from 'fast-check';
-import { sql } from 'kysely';
+import { type KyselyPlugin, sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { merchantAccount, payerAccount, platformAccount, type TransferSpec } from '../../src/domain/ledger.ts';
 import { wholeAmount } from '../../src/lib/amount.ts';
 import { InsufficientFundsError, LedgerRuleError } from '../../src/ledger/errors.ts';
 import { balanceOf, journalOf, post, resolvePending } from '../../src/ledger/ledger.ts';
 import { verifyLedger } from '../../src/ledger/verify.ts';
-import { withTransaction } from '../../src/store/db.ts';
+import { type Tx, withTransaction } from '../../src/store/db.ts';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/dialects.ts';
 
 const fund = (payer: string, asset: string, amount: bigint): TransferSpec => ({
@@ -121,6 +121,39 @@ describeEachDialect('ledger', (dialect) => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('knows committed accounts without reading them again, and forgets accounts a rolled-back transaction created', async () => {
+    // counts the statements a post runs on ledger_accounts
+    let accountStatements = 0;
+    const counter: KyselyPlugin = {
+      transformQuery(args) {
+        if (JSON.stringify(args.node, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).includes('"name":"ledger_accounts"')) accountStatements++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const counted = <T>(fn: (tx: Tx) => Promise<T>) => run((tx) => fn({ ...tx, db: tx.db.withPlugin(counter) }));
+    const pay = (payer: string, refId: string): TransferSpec => ({ debit: payerAccount(payer, 'USDT'), credit: merchantAccount(7, 'USDT'), amount: wholeAmount(1), kind: 'PAYMENT', refType: 'order', refId });
+
+    await counted((tx) => post(tx, [fund('5001', 'USDT', wholeAmount(10))], 1));
+    accountStatements = 0;
+    await counted((tx) => post(tx, [pay('5001', 'k1')], 2));
+    expect(accountStatements).toBe(0);
+
+    // created, then rolled back: the id it had must not be used
+    await expect(
+      counted(async (tx) => {
+        await post(tx, [fund('5002', 'USDT', wholeAmount(10))], 3);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    accountStatements = 0;
+    await counted((tx) => post(tx, [fund('5002', 'USDT', wholeAmount(10)), pay('5002', 'k2')], 4));
+    expect(accountStatements).toBeGreaterThan(0);
+    expect((await balanceOf(db.store.db, payerAccount('5002', 'USDT'))).balance).toBe(wholeAmount(9));
+    const report = await verifyLedger(db.store.db);
+    expect(report.ok, JSON.stringify(report.problems)).toBe(true);
   });
 
   it('detects a tampered account total, a forged transfer and a forbidden negative balance', async () => {
