@@ -363,6 +363,15 @@ export async function post(tx: Tx, transfers: TransferSpec[], nowMs: number): Pr
  * outcome can lower an available balance, so no account needs a check.
  */
 export async function resolvePending(tx: Tx, pendingId: string, outcome: 'POST' | 'VOID', nowMs: number): Promise<string> {
+  return (await preparePendingResolution(tx, pendingId, outcome, nowMs))();
+}
+
+/**
+ * `resolvePending` in two steps, so a caller can issue the writes together with its own: locks and
+ * checks the pending transfer, then answers the function that writes the resolution (journal row
+ * and shard totals) and resolves to the new journal row's id.
+ */
+export async function preparePendingResolution(tx: Tx, pendingId: string, outcome: 'POST' | 'VOID', nowMs: number): Promise<() => Promise<string>> {
   // in this order, in one round trip: the check runs once the lock is ours, so a concurrent resolution is seen
   const [pending, resolved] = await together(
     tx.db
@@ -378,18 +387,20 @@ export async function resolvePending(tx: Tx, pendingId: string, outcome: 'POST' 
   const amount = toBigInt(pending.amount);
   const moved = outcome === 'POST' ? amount : 0n;
   const phase = outcome === 'POST' ? 'POST_PENDING' : 'VOID_PENDING';
-  const [[id]] = await together(
-    appendJournal(
-      tx,
-      [{ debitId: String(pending.debit_account_id), creditId: String(pending.credit_account_id), asset: pending.asset, amount, phase, pendingId, kind: pending.kind, refType: pending.ref_type, refId: pending.ref_id, memo: pending.memo }],
-      nowMs,
-    ),
-    writeShards(tx, [
-      { accountId: String(pending.debit_account_id), shard: randomShard(tx.dialect), totals: { ...zero(), dpend: -amount, dp: moved } },
-      { accountId: String(pending.credit_account_id), shard: randomShard(tx.dialect), totals: { ...zero(), cpend: -amount, cp: moved } },
-    ]),
-  );
-  return id as string;
+  return async () => {
+    const [[id]] = await together(
+      appendJournal(
+        tx,
+        [{ debitId: String(pending.debit_account_id), creditId: String(pending.credit_account_id), asset: pending.asset, amount, phase, pendingId, kind: pending.kind, refType: pending.ref_type, refId: pending.ref_id, memo: pending.memo }],
+        nowMs,
+      ),
+      writeShards(tx, [
+        { accountId: String(pending.debit_account_id), shard: randomShard(tx.dialect), totals: { ...zero(), dpend: -amount, dp: moved } },
+        { accountId: String(pending.credit_account_id), shard: randomShard(tx.dialect), totals: { ...zero(), cpend: -amount, cp: moved } },
+      ]),
+    );
+    return id as string;
+  };
 }
 
 /**

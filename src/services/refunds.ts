@@ -12,7 +12,7 @@ import { effectiveStatus, settlementMerchantId, type Order, type OrderStatus } f
 import { REFUND_ATTEMPTS, type Refund } from '../domain/refund.ts';
 import { formatAmount, type Amount } from '../lib/amount.ts';
 import { InsufficientFundsError } from '../ledger/errors.ts';
-import { post, resolvePending } from '../ledger/ledger.ts';
+import { post, preparePendingResolution } from '../ledger/ledger.ts';
 import { enqueue } from '../outbox/enqueue.ts';
 import { isUniqueViolation, together, withTransaction, type Tx } from '../store/db.ts';
 import { findMerchant } from '../store/merchants-repo.ts';
@@ -49,13 +49,22 @@ function hashOf(input: RefundInput): string {
   ]);
 }
 
-async function replay(deps: ServiceDeps, existing: Refund, hash: string): Promise<RefundOutcome> {
+function missingOrderOf(refund: Refund): never {
+  throw new Error(`order ${refund.prepayId} of refund ${refund.refundId} is missing`);
+}
+
+/** A refundRequestId used again: the same request is answered as it was; a different one is refused. */
+function reuseOf(existing: Refund, hash: string): Refund {
   if (existing.requestHash !== hash) {
     fail(Errors.INVALID_REQUEST, `refundRequestId ${existing.refundRequestId} was already used for a different refund request (prepayId ${existing.prepayId}, refundAmount ${formatAmount(existing.requestedAmount)}); use a new refundRequestId for a new refund`);
   }
+  return existing;
+}
+
+async function replay(deps: ServiceDeps, existing: Refund, hash: string): Promise<RefundOutcome> {
+  const refund = reuseOf(existing, hash);
   const order = await orders.findOrderByPrepayId(deps.store.db, existing.prepayId);
-  if (!order) throw new Error(`order ${existing.prepayId} of refund ${existing.refundId} is missing`);
-  return { refund: existing, order, duplicate: true };
+  return { refund, order: order ?? missingOrderOf(existing), duplicate: true };
 }
 
 /** The status an order has once its refunds are what they are (fact sheet §4.1). */
@@ -67,8 +76,7 @@ function statusAfterRefunds(order: Order, refundedAmount: Amount, pending: boole
 
 export async function refundOrder(deps: ServiceDeps, merchant: Merchant, input: RefundInput): Promise<RefundOutcome> {
   const hash = hashOf(input);
-  const seen = await repo.findRefundByRequestId(deps.store.db, merchant.merchantId, input.refundRequestId);
-  if (seen) return replay(deps, seen, hash);
+  // a retried request is recognised inside the transaction, by the read that goes out with the order's lock
   try {
     return await withTransaction(deps.store, (tx) => createRefund(deps, tx, merchant, input, hash));
   } catch (error) {
@@ -86,11 +94,9 @@ async function createRefund(deps: ServiceDeps, tx: Tx, merchant: Merchant, input
   // The request id is re-checked under the order lock (parallel retries of one refund serialise
   // here): issued together, in this order, PostgreSQL runs the check once the lock is held.
   const [order, seen] = await together(orders.lockOrder(tx, input.prepayId), repo.findRefundByRequestId(tx.db, merchant.merchantId, input.refundRequestId));
+  // the same request again names the same order, so `order` is the refund's
+  if (seen) return { refund: reuseOf(seen, hash), order: order ?? missingOrderOf(seen), duplicate: true };
   if (!order || order.merchantId !== merchant.merchantId) fail(Errors.INVALID_PREPAY_ID, `prepayId ${input.prepayId} is not an order of this merchant`);
-  if (seen) {
-    if (seen.requestHash !== hash) fail(Errors.INVALID_REQUEST, `refundRequestId ${input.refundRequestId} was already used for a different refund request; use a new refundRequestId for a new refund`);
-    return { refund: seen, order, duplicate: true };
-  }
 
   const status = effectiveStatus(order, nowMs);
   if (order.refundCount >= REFUND_ATTEMPTS) fail(Errors.TOO_MANY_REFUND_ATTEMPTS, `Refund attempts more than ${REFUND_ATTEMPTS} times for order ${order.prepayId}.`);
@@ -156,8 +162,8 @@ async function settleRefund(deps: ServiceDeps, refundId: string, outcome: 'SUCCE
     if (!order || !refund || refund.status !== 'REFUND_PENDING' || refund.pendingTransferId === null) return undefined;
 
     const settled: Refund = { ...refund, status: outcome === 'SUCCESS' ? 'REFUND_SUCCESS' : 'REFUND_FAIL', updatedAtMs: nowMs };
-    const [, , siblings, merchant] = await together(
-      resolvePending(tx, refund.pendingTransferId, outcome === 'SUCCESS' ? 'POST' : 'VOID', nowMs),
+    const [resolve, , siblings, merchant] = await together(
+      preparePendingResolution(tx, refund.pendingTransferId, outcome === 'SUCCESS' ? 'POST' : 'VOID', nowMs),
       repo.setRefundStatus(tx.db, refund.refundId, settled.status, nowMs),
       repo.refundsOfOrder(tx.db, order.prepayId),
       findMerchant(tx.db, order.merchantId),
@@ -167,7 +173,9 @@ async function settleRefund(deps: ServiceDeps, refundId: string, outcome: 'SUCCE
     const refundCount = outcome === 'SUCCESS' ? order.refundCount : order.refundCount - 1;
     const othersPending = siblings.some((r) => r.refundId !== refund.refundId && r.status === 'REFUND_PENDING');
     const status = statusAfterRefunds(order, refundedAmount, othersPending);
+    // the money's move, the order and the event in one round trip
     await together(
+      resolve(),
       orders.updateOrder(tx, order.prepayId, { status, refundedAmount, refundCount }, nowMs),
       enqueue(
         tx,

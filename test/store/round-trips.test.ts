@@ -1,0 +1,65 @@
+/**
+ * Socket writes to PostgreSQL per use case (each a round trip and a backend wake-up), counted on a
+ * real server through real HTTP: what docs/architecture.md and docs/deployment.md promise. A
+ * statement issued alone where it could have gone out with others makes these fail.
+ */
+import { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { processPendingRefunds } from '../../src/services/refunds.ts';
+import { TEST_DATABASE_URL, postgres } from '../helpers/dialects.ts';
+import { createOrder, paidOrder } from '../helpers/endpoints.ts';
+import { createPayer, pay } from '../helpers/sandbox.ts';
+import { startTestServer, type MerchantCredentials, type TestServer } from '../helpers/server.ts';
+
+// SQLite runs in process: nothing to count there
+(postgres.ok ? describe : describe.skip)(`[postgres] round trips${postgres.ok ? '' : ` (skipped: ${postgres.reason})`}`, () => {
+  const dialect = 'postgres';
+  let server: TestServer;
+  let merchant: MerchantCredentials;
+  let payer: string;
+  const written = { count: 0 };
+
+  beforeAll(async () => {
+    server = await startTestServer(dialect);
+    merchant = await server.createMerchant();
+    payer = (await createPayer(server, ['1000:USDT'])).binanceId;
+  });
+  afterAll(async () => server?.close());
+
+  const countWrites = () => {
+    const postgresPort = Number(new URL(TEST_DATABASE_URL).port || 5432);
+    const proto = Socket.prototype as unknown as Record<'_write' | '_writev', (this: Socket, ...args: unknown[]) => unknown>;
+    const originals = { _write: proto._write, _writev: proto._writev };
+    for (const method of ['_write', '_writev'] as const) {
+      const original = originals[method];
+      proto[method] = function (this: Socket, ...args: unknown[]) {
+        if (this.remotePort === postgresPort) written.count++;
+        return original.apply(this, args);
+      };
+    }
+    onTestFinished(() => void Object.assign(proto, originals));
+  };
+  const writesOf = async (fn: () => Promise<unknown>) => {
+    written.count = 0;
+    await fn();
+    return written.count;
+  };
+
+  it('a payment: 4 (BEGIN with the payer, lock and reads; update, event and debit pick; shards and journal; COMMIT)', async () => {
+    countWrites();
+    // the first payment creates the accounts; later ones know them
+    await pay(server, await createOrder(server, merchant), payer);
+    const prepayId = await createOrder(server, merchant);
+    expect(await writesOf(() => pay(server, prepayId, payer))).toBe(4);
+  });
+
+  it('a refund: 1 for the nonce and 5 for its transaction; its settlement: 1 to find it and 4 to settle it', async () => {
+    countWrites();
+    const refund = (prepayId: string, n: number) => server.client(merchant).call('/binancepay/openapi/order/refund', { refundRequestId: `RT${Date.now()}${n}`, prepayId, refundAmount: '1' });
+    await refund(await paidOrder(server, merchant), 0);
+    await processPendingRefunds(server.built.deps);
+    const prepayId = await paidOrder(server, merchant);
+    expect(await writesOf(() => refund(prepayId, 1))).toBe(6);
+    expect(await writesOf(() => processPendingRefunds(server.built.deps))).toBe(5);
+  });
+});
