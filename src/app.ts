@@ -32,6 +32,7 @@ import { OUTBOX_DELIVERABLE } from './outbox/enqueue.ts';
 import { ensureDemo, type DemoCredentials } from './services/demo.ts';
 import { newServiceCaches, type ServiceDeps } from './services/deps.ts';
 import { openStore, type Store } from './store/db.ts';
+import { readClockOffset } from './store/clock-repo.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { nonceRecorder } from './store/nonces-repo.ts';
 import { orderInserter, orderReader } from './store/orders-repo.ts';
@@ -106,6 +107,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
 
   const baseClock = options.clock ?? systemClock;
   const businessClock = new OffsetClock(baseClock);
+  // time control moved on this database before (this node's earlier life, or another node)
+  businessClock.catchUp(await readClockOffset(opened.db));
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     trustProxy: config.trustProxy,

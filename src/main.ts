@@ -9,7 +9,7 @@ export async function serve(flags: ConfigFlags = {}): Promise<void> {
   const config = loadConfig(process.env, flags);
   const built = await buildApp({ config });
   const { app } = built;
-  if (config.workers) built.workers.start(config.workerIntervalMs);
+  built.workers.start(config.workerIntervalMs, { clockOnly: !config.workers });
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -26,7 +26,8 @@ export class ManualClock implements Clock {
 /**
  * The sandbox's business clock: a base clock plus an offset that the admin API can move forward
  * (time control: expire orders, run webhook retries, age email payouts without waiting).
- * Request timestamps are still checked against the base clock, so clients keep working.
+ * Request timestamps are still checked against the base clock, so clients keep working. The offset
+ * is shared through the database; each process follows it with `catchUp`.
  */
 export class OffsetClock implements Clock {
   private offsetMs = 0;
@@ -43,5 +44,9 @@ export class OffsetClock implements Clock {
   advance(ms: number): void {
     if (ms < 0) throw new RangeError('time only moves forward');
     this.offsetMs += ms;
+  }
+  /** Takes an offset another process set; never moves back (a stale read arriving late is ignored). */
+  catchUp(offsetMs: number): void {
+    if (offsetMs > this.offsetMs) this.offsetMs = offsetMs;
   }
 }

@@ -122,9 +122,11 @@ export async function authenticateRequest(deps: ServiceDeps, req: RequestCredent
   }
 
   // Recorded only after the signature holds, so nobody can burn another merchant's nonces.
-  const epoch = await deps.nonces.record({ apiKey, nonce, expiresAtMs: deps.wallClock.now() + 2 * deps.settings.timestampWindowMs });
-  if (epoch === undefined) fail(Errors.INVALID_REQUEST, `${HEADER.nonce} was already used by this API key within the timestamp window (replayed request). Use a new random nonce for every request.`);
-  if (entry?.found.epoch !== epoch) {
+  const recorded = await deps.nonces.record({ apiKey, nonce, expiresAtMs: deps.wallClock.now() + 2 * deps.settings.timestampWindowMs });
+  if (recorded === undefined) fail(Errors.INVALID_REQUEST, `${HEADER.nonce} was already used by this API key within the timestamp window (replayed request). Use a new random nonce for every request.`);
+  // time another node moved (time control) applies to this request already
+  deps.time.clock.catchUp(recorded.clockOffsetMs);
+  if (entry?.found.epoch !== recorded.epoch) {
     // a key or merchant changed since the entry was read: decide on the rows as they are now
     entry = await loadEntry(deps, apiKey);
     refused = refusal(deps, entry, credentials);

@@ -1,9 +1,18 @@
 /**
  * Time travel for the sandbox: move the business clock forward (orders expire, retries fall due,
  * email payouts age) and run every worker once so the effects are visible at once.
+ *
+ * The offset lives in the database (migration 0009), so every node on it shares one timeline and a
+ * restart keeps it. A node follows moves made elsewhere on its next signed API request (the nonce
+ * statement reads the offset), its next admin `GET /time`, and at least every worker interval
+ * (`syncClock`, run by the app's clock loop).
  */
 import { Errors, fail } from '../domain/errors.ts';
+import { advanceClockOffset, readClockOffset } from '../store/clock-repo.ts';
 import type { ServiceDeps } from './deps.ts';
+
+/** 9999-12-31T23:59:59.999Z: dates past it have no ISO 8601 form in responses */
+const LAST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 export interface TimeStatus {
   nowMs: number;
@@ -11,16 +20,28 @@ export interface TimeStatus {
   offsetMs: number;
 }
 
-export function timeStatus(deps: ServiceDeps): TimeStatus {
+function status(deps: ServiceDeps): TimeStatus {
   const nowMs = deps.time.clock.now();
   return { nowMs, now: new Date(nowMs).toISOString(), offsetMs: deps.time.clock.offset };
 }
 
+/** Takes the shared offset (another node may have moved it). */
+export async function syncClock(deps: ServiceDeps): Promise<void> {
+  deps.time.clock.catchUp(await readClockOffset(deps.store.db));
+}
+
+export async function timeStatus(deps: ServiceDeps): Promise<TimeStatus> {
+  await syncClock(deps);
+  return status(deps);
+}
+
 export async function advanceTime(deps: ServiceDeps, ms: number): Promise<TimeStatus> {
   if (!Number.isSafeInteger(ms) || ms <= 0) fail(Errors.BAD_ADMIN_REQUEST, 'time can only move forward by a positive number of milliseconds');
-  deps.time.clock.advance(ms);
+  await syncClock(deps);
+  if (deps.time.clock.now() + ms > LAST_MS) fail(Errors.BAD_ADMIN_REQUEST, `time can move at most to ${new Date(LAST_MS).toISOString()}`);
+  deps.time.clock.catchUp(await advanceClockOffset(deps.store, ms, deps.wallClock.now()));
   await deps.time.afterMove();
-  return timeStatus(deps);
+  return status(deps);
 }
 
 /** Parses "90s", "15m", "1h", "3d" or plain milliseconds. */

@@ -12,6 +12,7 @@ import * as m0005 from './migrations/0005_platform.ts';
 import * as m0006 from './migrations/0006_dashboard_sessions.ts';
 import * as m0007 from './migrations/0007_auth_epoch.ts';
 import * as m0008 from './migrations/0008_ledger_shards.ts';
+import * as m0009 from './migrations/0009_sandbox_clock.ts';
 
 type Up = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Up> = {
   '0006_dashboard_sessions': m0006.up,
   '0007_auth_epoch': m0007.up,
   '0008_ledger_shards': m0008.up,
+  '0009_sandbox_clock': m0009.up,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -49,6 +49,12 @@ export interface AuthEpochTable {
   epoch: Int64;
 }
 
+export interface SandboxClockTable {
+  id: number;
+  offset_ms: Int64;
+  updated_at_ms: Int64;
+}
+
 export interface SigningKeysTable {
   cert_serial: string;
   public_pem: string;
@@ -341,6 +347,7 @@ export interface DB {
   api_keys: ApiKeysTable;
   request_nonces: RequestNoncesTable;
   auth_epoch: AuthEpochTable;
+  sandbox_clock: SandboxClockTable;
   signing_keys: SigningKeysTable;
   payers: PayersTable;
   payer_open_ids: PayerOpenIdsTable;

@@ -7,6 +7,7 @@ import { expireDueOrders } from '../services/orders.ts';
 import { processPayouts } from '../services/payouts.ts';
 import { processPendingRefunds } from '../services/refunds.ts';
 import { pruneExpiredNonces } from '../services/maintenance.ts';
+import { syncClock } from '../services/time-control.ts';
 import { startLoop, type Loop } from './loop.ts';
 
 interface Job {
@@ -17,7 +18,8 @@ interface Job {
 }
 
 export interface Workers {
-  start(intervalMs: number): void;
+  /** Starts the loops: every job's, or only the clock's on a node that runs no workers (BPAY_WORKERS=false). */
+  start(intervalMs: number, options?: { clockOnly?: boolean }): void;
   stop(): Promise<void>;
   /** One pass of every job, in order. */
   runAll(): Promise<void>;
@@ -30,6 +32,8 @@ export interface Workers {
 
 export function createWorkers(deps: ServiceDeps): Workers {
   const jobs: Job[] = [
+    // first: another node may have moved the shared sandbox clock (time control)
+    { name: 'clock-sync', every: (b) => b, run: () => syncClock(deps) },
     { name: 'order-expiry', every: (b) => b, run: () => expireDueOrders(deps) },
     { name: 'refunds', every: (b) => b, run: () => processPendingRefunds(deps) },
     { name: 'payouts', every: (b) => b, run: () => processPayouts(deps) },
@@ -39,9 +43,9 @@ export function createWorkers(deps: ServiceDeps): Workers {
   ];
   let loops: Loop[] = [];
   return {
-    start(intervalMs) {
+    start(intervalMs, options = {}) {
       if (loops.length > 0) return;
-      loops = jobs.map((j) => startLoop(j.name, j.every(intervalMs), j.run, deps.log));
+      loops = jobs.filter((j) => !options.clockOnly || j.name === 'clock-sync').map((j) => startLoop(j.name, j.every(intervalMs), j.run, deps.log));
     },
     async stop() {
       await Promise.all(loops.map((l) => l.stop()));

@@ -157,7 +157,7 @@ export function sandboxRoutes(app: FastifyInstance, ctx: AdminContext): void {
 
   app.get('/ledger/verify', async (_request, reply) => sendOk(reply, await auditLedger(deps)));
 
-  app.get('/time', async (_request, reply) => sendOk(reply, timeStatus(deps)));
+  app.get('/time', async (_request, reply) => sendOk(reply, await timeStatus(deps)));
 
   app.post('/time/advance', async (request, reply) => {
     const body = parseAdmin(z.object({ by: z.union([z.string(), z.number()]) }), request.body);
@@ -168,6 +168,6 @@ export function sandboxRoutes(app: FastifyInstance, ctx: AdminContext): void {
 
   app.post('/workers/run', async (_request, reply) => {
     await deps.time.afterMove();
-    return sendOk(reply, timeStatus(deps));
+    return sendOk(reply, await timeStatus(deps));
   });
 }
