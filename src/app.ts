@@ -164,7 +164,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     readOrder: orderReader(store, statementBatches),
     time: { clock: businessClock, afterMove: async () => undefined },
     webhooks,
-    rateLimiter: config.rateLimit ? new RateLimiter(config.rateLimit.limit, config.rateLimit.windowMs, baseClock) : undefined,
+    rateLimiter: config.rateLimit ? new RateLimiter(store, config.rateLimit.limit, config.rateLimit.windowMs, baseClock) : undefined,
   };
 
   // nodes starting at once on one PostgreSQL run first-start setup one at a time

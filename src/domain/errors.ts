@@ -52,7 +52,7 @@ export const Errors = {
   // --- payer verification / payouts (fact sheet §3.10, §3.18) ---
   ACCOUNT_NOT_FOUND: spec('400601', 'ACCOUNT_NOT_FOUND', 'account not found', 'binance', 'A Binance ID that no sandbox payer has.'),
   // --- throttling (fact sheet §7.6: Binance documents no rate limit; 406108 is its only throttling-like code) ---
-  FAIL_RATE_HIGH: spec('406108', 'FAIL_RATE_HIGH', 'Fail rate is high, please try again later', 'inferred', 'An API key sent more requests than `BPAY_RATE_LIMIT` allows (off by default; counted per node, after authentication). HTTP 400 like every Binance error, with a `Retry-After` header in seconds.'),
+  FAIL_RATE_HIGH: spec('406108', 'FAIL_RATE_HIGH', 'Fail rate is high, please try again later', 'inferred', 'An API key sent more requests than `BPAY_RATE_LIMIT` allows (off by default; one budget per key for every node, counted after authentication). HTTP 400 like every Binance error, with a `Retry-After` header in seconds.'),
   // --- this server's own (never sent by Binance) ---
   PATH_NOT_FOUND: spec('404000', 'PATH_NOT_FOUND', 'No such API path.', 'sandbox', 'Unknown path under `/binancepay/openapi` (Binance answers with a CloudFront HTML 403 page; this server answers JSON with a hint).', 404),
   ADMIN_UNAUTHORIZED: spec('900401', 'ADMIN_UNAUTHORIZED', 'Missing or wrong admin token.', 'sandbox', 'Admin API without `Authorization: Bearer <admin token>`.', 401),

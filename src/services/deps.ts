@@ -58,7 +58,7 @@ export interface ServiceDeps {
   time: TimeControl;
   /** the webhook dispatcher (src/outbox/dispatcher.ts), wired by the composition root */
   webhooks: WebhookOperations;
-  /** BPAY_RATE_LIMIT: per-API-key limit on the Binance Pay surface; undefined = off */
+  /** BPAY_RATE_LIMIT: per-API-key limit on the Binance Pay surface, shared by every node; undefined = off */
   rateLimiter?: RateLimiter | undefined;
 }
 

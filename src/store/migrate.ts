@@ -13,6 +13,7 @@ import * as m0006 from './migrations/0006_dashboard_sessions.ts';
 import * as m0007 from './migrations/0007_auth_epoch.ts';
 import * as m0008 from './migrations/0008_ledger_shards.ts';
 import * as m0009 from './migrations/0009_sandbox_clock.ts';
+import * as m0010 from './migrations/0010_rate_limit_buckets.ts';
 
 type Up = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Up> = {
   '0007_auth_epoch': m0007.up,
   '0008_ledger_shards': m0008.up,
   '0009_sandbox_clock': m0009.up,
+  '0010_rate_limit_buckets': m0010.up,
 };
 
 class InCodeProvider implements MigrationProvider {

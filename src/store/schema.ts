@@ -49,6 +49,12 @@ export interface AuthEpochTable {
   epoch: Int64;
 }
 
+export interface RateLimitBucketsTable {
+  api_key: string;
+  tokens: number;
+  updated_at_ms: Int64;
+}
+
 export interface SandboxClockTable {
   id: number;
   offset_ms: Int64;
@@ -348,6 +354,7 @@ export interface DB {
   request_nonces: RequestNoncesTable;
   auth_epoch: AuthEpochTable;
   sandbox_clock: SandboxClockTable;
+  rate_limit_buckets: RateLimitBucketsTable;
   signing_keys: SigningKeysTable;
   payers: PayersTable;
   payer_open_ids: PayerOpenIdsTable;

@@ -123,8 +123,8 @@ export function binancePayPlugin(deps: ServiceDeps, routes: BinanceRoutes[], bod
                 body: raw,
                 clientIp: request.ip,
               });
-              // optional per-key limit, after authentication (docs/deployment.md, fact sheet §7.6)
-              const retryAfterMs = deps.rateLimiter?.take(auth.apiKey) ?? 0;
+              // optional per-key limit for the cluster, after authentication (docs/deployment.md, fact sheet §7.6)
+              const retryAfterMs = (await deps.rateLimiter?.take(auth.apiKey)) ?? 0;
               if (retryAfterMs > 0) {
                 reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
                 fail(Errors.FAIL_RATE_HIGH, `${Errors.FAIL_RATE_HIGH.message} (this API key may send ${deps.rateLimiter?.describe() ?? ''}; retry in ${retryAfterMs} ms).`);
