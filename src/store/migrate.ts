@@ -14,6 +14,7 @@ import * as m0007 from './migrations/0007_auth_epoch.ts';
 import * as m0008 from './migrations/0008_ledger_shards.ts';
 import * as m0009 from './migrations/0009_sandbox_clock.ts';
 import * as m0010 from './migrations/0010_rate_limit_buckets.ts';
+import * as m0011 from './migrations/0011_sign_in_failures.ts';
 
 type Up = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Up> = {
   '0008_ledger_shards': m0008.up,
   '0009_sandbox_clock': m0009.up,
   '0010_rate_limit_buckets': m0010.up,
+  '0011_sign_in_failures': m0011.up,
 };
 
 class InCodeProvider implements MigrationProvider {

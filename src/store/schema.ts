@@ -49,6 +49,12 @@ export interface AuthEpochTable {
   epoch: Int64;
 }
 
+export interface SignInFailuresTable {
+  address: string;
+  failures: number;
+  window_start_ms: Int64;
+}
+
 export interface RateLimitBucketsTable {
   api_key: string;
   tokens: number;
@@ -355,6 +361,7 @@ export interface DB {
   auth_epoch: AuthEpochTable;
   sandbox_clock: SandboxClockTable;
   rate_limit_buckets: RateLimitBucketsTable;
+  sign_in_failures: SignInFailuresTable;
   signing_keys: SigningKeysTable;
   payers: PayersTable;
   payer_open_ids: PayerOpenIdsTable;

@@ -6,7 +6,7 @@ import type { ServiceDeps } from '../services/deps.ts';
 import { expireDueOrders } from '../services/orders.ts';
 import { processPayouts } from '../services/payouts.ts';
 import { processPendingRefunds } from '../services/refunds.ts';
-import { pruneExpiredNonces } from '../services/maintenance.ts';
+import { pruneExpired } from '../services/maintenance.ts';
 import { syncClock } from '../services/time-control.ts';
 import { startLoop, type Loop } from './loop.ts';
 
@@ -39,7 +39,7 @@ export function createWorkers(deps: ServiceDeps): Workers {
     { name: 'payouts', every: (b) => b, run: () => processPayouts(deps) },
     // after the jobs that enqueue events, so one pass (time control) also delivers what they wrote
     { name: 'webhook-dispatch', every: (b) => b, run: () => deps.webhooks.dispatchDue() },
-    { name: 'nonce-pruner', every: (b) => Math.max(b, 30_000), run: () => pruneExpiredNonces(deps) },
+    { name: 'pruner', every: (b) => Math.max(b, 30_000), run: () => pruneExpired(deps) },
   ];
   let loops: Loop[] = [];
   return {

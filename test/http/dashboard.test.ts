@@ -4,7 +4,10 @@
  * every POST, sign-out ends the session for good, actions land in the audit log as `dashboard:<who>`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeEachDialect } from '../helpers/dialects.ts';
+import { buildApp, type BuiltApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { ManualClock } from '../../src/lib/clock.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/dialects.ts';
 import { createOrder, paidOrder } from '../helpers/endpoints.ts';
 import { startReceiver, type Receiver } from '../helpers/receiver.ts';
 import { startTestServer, type MerchantCredentials, type TestServer } from '../helpers/server.ts';
@@ -284,5 +287,67 @@ describeEachDialect('dashboard sign-in and security', (dialect) => {
       expect(r.status).toBe(429);
       expect(r.setCookies).toEqual([]);
     });
+  });
+});
+
+describeEachDialect('dashboard sign-in throttle across nodes', (dialect) => {
+  // two nodes on one database behind a proxy (client addresses from X-Forwarded-For), on a wall clock the test moves
+  const clock = new ManualClock(Date.UTC(2026, 10, 1));
+  let db: TestDatabase;
+  let nodes: Array<{ built: BuiltApp; url: string }> = [];
+  let adminToken = '';
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    const config = loadConfig({ BPAY_DATA_DIR: db.dataDir, LOG_LEVEL: 'silent', BPAY_DEMO: 'false', BPAY_ADMIN_TOKEN: 'test-admin-token-0123456789', BPAY_TRUST_PROXY: 'true' }, { port: 0 });
+    for (const store of [db.store, db.openAnother()]) {
+      const built = await buildApp({ config, store, logger: false, clock });
+      await built.app.listen({ port: 0, host: '127.0.0.1' });
+      const address = built.app.server.address();
+      if (typeof address !== 'object' || address === null) throw new Error('no address');
+      nodes.push({ built, url: `http://127.0.0.1:${address.port}` });
+      adminToken = built.adminToken;
+    }
+  });
+  afterAll(async () => {
+    for (const node of nodes) await node.built.close();
+    await nodes[1]?.built.deps.store.close();
+    nodes = [];
+    await db?.drop();
+  });
+
+  const signIn = (node: number, address: string, token: string) => new WebClient(nodes[node]!.url).postForm('/dashboard/login', { mode: 'admin', adminToken: token }, { headers: { 'x-forwarded-for': address } });
+  const fail = async (address: string, times: number) => {
+    for (let i = 0; i < times; i++) expect((await signIn(i % 2, address, `wrong${i}`)).status).toBe(401);
+  };
+
+  it('counts failures from one address on every node together, and blocks no other address', async () => {
+    await fail('203.0.113.7', 10);
+    expect((await signIn(0, '203.0.113.7', adminToken)).status).toBe(429);
+    expect((await signIn(1, '203.0.113.7', adminToken)).status).toBe(429);
+    expect((await signIn(1, '203.0.113.8', adminToken)).status).toBe(303);
+  });
+
+  it('starts counting again after a successful sign-in, and once the 5-minute window is over', async () => {
+    await fail('203.0.113.9', 9);
+    expect((await signIn(1, '203.0.113.9', adminToken)).status).toBe(303);
+    await fail('203.0.113.9', 9);
+    expect((await signIn(0, '203.0.113.9', adminToken)).status).toBe(303);
+
+    await fail('203.0.113.10', 10);
+    clock.advance(5 * 60_000 - 1);
+    expect((await signIn(0, '203.0.113.10', adminToken)).status).toBe(429);
+    clock.advance(2);
+    expect((await signIn(1, '203.0.113.10', 'wrong')).status).toBe(401); // a new window: this is its first failure
+    expect((await signIn(0, '203.0.113.10', adminToken)).status).toBe(303);
+  });
+
+  it('forgets windows that are over when the pruner runs', async () => {
+    await fail('203.0.113.11', 3);
+    const rows = () => db.store.db.selectFrom('sign_in_failures').select('address').where('address', '=', '203.0.113.11').execute();
+    expect(await rows()).toHaveLength(1);
+    clock.advance(5 * 60_000 + 1);
+    await nodes[0]!.built.workers.runAll();
+    expect(await rows()).toHaveLength(0);
   });
 });

@@ -6,7 +6,7 @@
  * only). The session is a random token in an HttpOnly, SameSite=Strict cookie scoped to /dashboard;
  * the database keeps its hash (services/dashboard-sessions.ts), so signing out ends it everywhere.
  * Every POST must come from a page of this server (Origin) and carry the session's CSRF token.
- * Failed sign-ins are throttled per client address.
+ * Failed sign-ins are throttled per client address, for every node (services/sign-in-throttle.ts).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -15,13 +15,12 @@ import { constantTimeEqual } from '../../lib/signature.ts';
 import { resumeSession, signInAdmin, signInMerchant, signOut, SESSION_LIFETIME_MS, type DashboardSession } from '../../services/dashboard-sessions.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { listMerchants } from '../../services/merchants.ts';
+import { signInBlocked, signInFailed, signInSucceeded } from '../../services/sign-in-throttle.ts';
 import { clearCookie, htmlHeaders, isHttps, newNonce, readCookie, requireSameOrigin, setCookie } from '../checkout/web.ts';
 import { alertBox, frame, html, notice, type Content } from './layout.ts';
 
 export const DASHBOARD_PREFIX = '/dashboard';
 const SESSION_COOKIE = 'bpay_dash';
-const FAILED_SIGN_IN_LIMIT = 10;
-const FAILED_SIGN_IN_WINDOW_MS = 5 * 60_000;
 
 export interface PageInput {
   title: string;
@@ -69,7 +68,6 @@ function safeNext(next: unknown): string {
 export function dashboardPlugin(deps: ServiceDeps, adminToken: string, routes: DashboardRoutes[]) {
   return async function plugin(app: FastifyInstance): Promise<void> {
     const sessions = new WeakMap<FastifyRequest, DashboardSession>();
-    const failures = new Map<string, { count: number; sinceMs: number }>();
 
     // forms post urlencoded; nothing else is accepted here
     app.removeAllContentTypeParsers();
@@ -183,25 +181,19 @@ ${notice(opts.info)}${alertBox(opts.error)}
 
     app.post('/login', async (request, reply) => {
       const ip = request.ip;
-      const nowMs = deps.wallClock.now();
-      const seen = failures.get(ip);
-      if (seen && nowMs - seen.sinceMs > FAILED_SIGN_IN_WINDOW_MS) failures.delete(ip);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
-      if ((failures.get(ip)?.count ?? 0) >= FAILED_SIGN_IN_LIMIT) {
+      if (await signInBlocked(deps, ip)) {
         return loginPage(request, reply, { error: Errors.TOO_MANY_SIGN_IN_ATTEMPTS.message, next: text('next'), status: 429 });
       }
       try {
         const started = text('mode') === 'merchant' ? await signInMerchant(deps, text('apiKey'), text('apiSecret')) : await signInAdmin(deps, text('adminToken'), adminToken);
-        failures.delete(ip);
+        await signInSucceeded(deps, ip);
         setCookie(reply, SESSION_COOKIE, started.token, { path: DASHBOARD_PREFIX, maxAgeSeconds: SESSION_LIFETIME_MS / 1000, secure: isHttps(request) });
         return reply.redirect(safeNext(text('next')), 303);
       } catch (error) {
         if (!isAppError(error) || error.spec !== Errors.SIGN_IN_REQUIRED) throw error;
-        if (failures.size > 10_000) failures.clear();
-        const f = failures.get(ip) ?? { count: 0, sinceMs: nowMs };
-        f.count++;
-        failures.set(ip, f);
+        await signInFailed(deps, ip);
         return loginPage(request, reply, { error: error.message, next: text('next'), status: 401 });
       }
     });
