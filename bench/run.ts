@@ -15,6 +15,7 @@
  *   --out name              report name in bench/results (default latest for a full run, partial otherwise);
  *                           a path with a slash is relative to the repository root (e.g. .scratch/ab/x)
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -99,7 +100,13 @@ async function main(): Promise<void> {
   // other work on this machine skews every number: wait for it to stop (up to 2 min) and say so
   let busyBefore = 0;
   const quiet = async () => {
-    busyBefore = values['no-wait'] ? 0 : await waitForQuiet(0.35, quick ? 30_000 : 120_000, log);
+    if (values['no-wait']) {
+      busyBefore = 0;
+      return;
+    }
+    // what earlier scenarios left in the page cache (a million seeded orders) is written back now, not while this one runs
+    spawnSync('sync', { stdio: 'ignore' });
+    busyBefore = await waitForQuiet(0.35, quick ? 30_000 : 120_000, log);
   };
   const record = (o: Outcome) => {
     o.info.busyCoresBefore = Math.round(busyBefore * 100) / 100;
