@@ -3,11 +3,11 @@
  * real server through real HTTP: what docs/architecture.md and docs/deployment.md promise. A
  * statement issued alone where it could have gone out with others makes these fail.
  */
-import { Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processPendingRefunds } from '../../src/services/refunds.ts';
-import { TEST_DATABASE_URL, postgres } from '../helpers/dialects.ts';
+import { postgres } from '../helpers/dialects.ts';
 import { createOrder, paidOrder } from '../helpers/endpoints.ts';
+import { countPostgresWrites } from '../helpers/pg-writes.ts';
 import { createPayer, pay } from '../helpers/sandbox.ts';
 import { startTestServer, type MerchantCredentials, type TestServer } from '../helpers/server.ts';
 
@@ -17,7 +17,7 @@ import { startTestServer, type MerchantCredentials, type TestServer } from '../h
   let server: TestServer;
   let merchant: MerchantCredentials;
   let payer: string;
-  const written = { count: 0 };
+  let written = { count: 0 };
 
   beforeAll(async () => {
     server = await startTestServer(dialect);
@@ -26,19 +26,6 @@ import { startTestServer, type MerchantCredentials, type TestServer } from '../h
   });
   afterAll(async () => server?.close());
 
-  const countWrites = () => {
-    const postgresPort = Number(new URL(TEST_DATABASE_URL).port || 5432);
-    const proto = Socket.prototype as unknown as Record<'_write' | '_writev', (this: Socket, ...args: unknown[]) => unknown>;
-    const originals = { _write: proto._write, _writev: proto._writev };
-    for (const method of ['_write', '_writev'] as const) {
-      const original = originals[method];
-      proto[method] = function (this: Socket, ...args: unknown[]) {
-        if (this.remotePort === postgresPort) written.count++;
-        return original.apply(this, args);
-      };
-    }
-    onTestFinished(() => void Object.assign(proto, originals));
-  };
   const writesOf = async (fn: () => Promise<unknown>) => {
     written.count = 0;
     await fn();
@@ -46,7 +33,7 @@ import { startTestServer, type MerchantCredentials, type TestServer } from '../h
   };
 
   it('a payment: 4 (BEGIN with the payer, lock and reads; update, event and debit pick; shards and journal; COMMIT)', async () => {
-    countWrites();
+    written = countPostgresWrites();
     // the first payment creates the accounts; later ones know them
     await pay(server, await createOrder(server, merchant), payer);
     const prepayId = await createOrder(server, merchant);
@@ -54,7 +41,7 @@ import { startTestServer, type MerchantCredentials, type TestServer } from '../h
   });
 
   it('a refund: 1 for the nonce and 5 for its transaction; its settlement: 1 to find it and 4 to settle it', async () => {
-    countWrites();
+    written = countPostgresWrites();
     const refund = (prepayId: string, n: number) => server.client(merchant).call('/binancepay/openapi/order/refund', { refundRequestId: `RT${Date.now()}${n}`, prepayId, refundAmount: '1' });
     await refund(await paidOrder(server, merchant), 0);
     await processPendingRefunds(server.built.deps);

@@ -4,12 +4,12 @@
  * (src/store/pg-client.ts: one socket write per burst, BEGIN sent with the first statement, a
  * COMMIT that PostgreSQL turned into a rollback reported as a failure).
  */
-import { Socket } from 'node:net';
 import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, expect, it, onTestFinished } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type Queryable, together, withTransaction } from '../../src/store/db.ts';
 import { RolledBackAtCommitError } from '../../src/store/pg-client.ts';
-import { createTestDatabase, describeEachDialect, TEST_DATABASE_URL, type TestDatabase } from '../helpers/dialects.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/dialects.ts';
+import { countPostgresWrites } from '../helpers/pg-writes.ts';
 
 describeEachDialect('transactions with statements issued together', (dialect) => {
   let t: TestDatabase;
@@ -106,22 +106,7 @@ describeEachDialect('transactions with statements issued together', (dialect) =>
 
   if (dialect === 'postgres') {
     it('sends BEGIN and statements issued together in one socket write, and each awaited statement in its own', async () => {
-      // count writes to PostgreSQL's sockets only
-      const postgresPort = Number(new URL(TEST_DATABASE_URL).port || 5432);
-      const written = { count: 0 };
-      const proto = Socket.prototype as unknown as Record<'_write' | '_writev', (this: Socket, ...args: unknown[]) => unknown>;
-      const originals = { _write: proto._write, _writev: proto._writev };
-      for (const method of ['_write', '_writev'] as const) {
-        const original = originals[method];
-        proto[method] = function (this: Socket, ...args: unknown[]) {
-          if (this.remotePort === postgresPort) written.count++;
-          return original.apply(this, args);
-        };
-      }
-      onTestFinished(() => {
-        Object.assign(proto, originals);
-      });
-
+      const written = countPostgresWrites();
       const writesOf = async (fn: Parameters<typeof withTransaction>[1]) => {
         await withTransaction(t.store, fn); // the pool's connection is open by now
         written.count = 0;
