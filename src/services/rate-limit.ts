@@ -71,11 +71,11 @@ export class RateLimiter {
 
   /** Leases a chunk into `held`: 0 when tokens came, else how many ms until one is in the bucket. */
   private async lease(key: string, held: Held): Promise<number> {
-    const nowMs = this.clock.now();
-    const { granted, available } = await leaseTokens(this.store, key, this.rule, this.chunk, nowMs);
+    const { granted, available } = await leaseTokens(this.store, key, this.rule, this.chunk, this.clock.now());
     if (granted === 0) return Math.max(1, Math.ceil((1 - available) / this.rule.refillPerMs));
     held.tokens = granted;
-    held.lapseAtMs = nowMs + this.leaseTtlMs;
+    // counted from when the tokens arrived: a slow lease must not lapse before its requests spend it
+    held.lapseAtMs = this.clock.now() + this.leaseTtlMs;
     return 0;
   }
 

@@ -5,7 +5,7 @@
  * The offset lives in the database (migration 0009), so every node on it shares one timeline and a
  * restart keeps it. A node follows moves made elsewhere on its next signed API request (the nonce
  * statement reads the offset), its next admin `GET /time`, and at least every worker interval
- * (`syncClock`, run by the app's clock loop).
+ * (`syncClock`, the workers' clock-sync loop, which runs on nodes without workers too).
  */
 import { Errors, fail } from '../domain/errors.ts';
 import { advanceClockOffset, readClockOffset } from '../store/clock-repo.ts';
