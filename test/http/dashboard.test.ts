@@ -3,6 +3,7 @@
  * admin token or merchant API key + secret, a merchant sees only its own data, CSRF and Origin on
  * every POST, sign-out ends the session for good, actions land in the audit log as `dashboard:<who>`.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type BuiltApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
@@ -326,6 +327,10 @@ describeEachDialect('dashboard sign-in throttle across nodes', (dialect) => {
     expect((await signIn(0, '203.0.113.7', adminToken)).status).toBe(429);
     expect((await signIn(1, '203.0.113.7', adminToken)).status).toBe(429);
     expect((await signIn(1, '203.0.113.8', adminToken)).status).toBe(303);
+    // whatever a client puts in the header counts as its address, however long
+    const junk = randomBytes(6000).toString('base64');
+    await fail(junk, 10);
+    expect((await signIn(0, junk, adminToken)).status).toBe(429);
   });
 
   it('starts counting again after a successful sign-in, and once the 5-minute window is over', async () => {
