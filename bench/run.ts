@@ -10,6 +10,8 @@
  *   --profile               the measured servers run with --cpu-prof (profiles in .scratch/profiles)
  *   --node-args="flags"     extra node flags for the measured servers (experiments, e.g. --max-semi-space-size=4)
  *   --no-wait               start each scenario at once, even when other processes keep the machine busy
+ *   --repeat n              n rounds of every scenario, interleaved; each scenario reports its median run
+ *                           (req/s, or webhook p50), with every run's checks and the highest RSS peak
  *   BENCH_SERVER_ROOT=dir   run `bpay serve` from another checkout (before/after comparisons)
  *   BENCH_DATABASE_URL=url  the PostgreSQL server to create bench databases on
  *   --out name              report name in bench/results (default latest for a full run, partial otherwise);
@@ -51,11 +53,14 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     'no-wait': { type: 'boolean', default: false },
     'node-args': { type: 'string' },
+    repeat: { type: 'string' },
     out: { type: 'string' },
   },
 });
 
 const quick = values.quick ?? false;
+const repeat = Number(values.repeat ?? 1);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat takes a whole number of rounds, got ${values.repeat}`);
 const only = values.only ? (values.only.split(',').map((s) => s.trim()) as ScenarioName[]) : [...SCENARIOS];
 for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}; known: ${SCENARIOS.join(', ')}`);
 const dialects: Dialect[] = values.dialect === 'both' ? ['sqlite', 'postgres'] : [values.dialect as Dialect];
@@ -96,7 +101,8 @@ async function main(): Promise<void> {
   const active = dialects.filter((d) => d === 'sqlite' || !pgProblem);
   log(`scenarios ${only.join(', ')} on ${active.join(', ')}; ${ctx.load.connections} connections, ${ctx.load.warmupSeconds} s warm-up + ${ctx.load.durationSeconds} s`);
 
-  const outcomes: Outcome[] = [];
+  // every run of each scenario (several with --repeat), in the order first run
+  const runsOf = new Map<string, Outcome[]>();
   // other work on this machine skews every number: wait for it to stop (up to 2 min) and say so
   let busyBefore = 0;
   const quiet = async () => {
@@ -110,7 +116,7 @@ async function main(): Promise<void> {
   };
   const record = (o: Outcome) => {
     o.info.busyCoresBefore = Math.round(busyBefore * 100) / 100;
-    outcomes.push(o);
+    runsOf.set(`${o.scenario}|${o.dialect}`, [...(runsOf.get(`${o.scenario}|${o.dialect}`) ?? []), o]);
     const l = o.load;
     const w = o.webhook;
     const cpu = l?.cpu ?? w?.cpu;
@@ -133,24 +139,28 @@ async function main(): Promise<void> {
     ['webhook', (d) => webhookScenario(ctx, d)],
     ['scale', (d) => scaleScenario(ctx, d)],
   ];
-  if (only.includes('hello')) {
-    log('hello-world reference');
-    await quiet();
-    record(await helloWorld(ctx));
-  }
-  for (const dialect of active) {
-    for (const [name, run] of runs) {
-      if (!only.includes(name)) continue;
-      log(`${name} on ${dialect}`);
+  for (let round = 1; round <= repeat; round++) {
+    const of = repeat > 1 ? ` (round ${round} of ${repeat})` : '';
+    if (only.includes('hello')) {
+      log(`hello-world reference${of}`);
       await quiet();
-      record(await run(dialect));
+      record(await helloWorld(ctx));
+    }
+    for (const dialect of active) {
+      for (const [name, run] of runs) {
+        if (!only.includes(name)) continue;
+        log(`${name} on ${dialect}${of}`);
+        await quiet();
+        record(await run(dialect));
+      }
     }
   }
+  const outcomes = [...runsOf.values()].map(medianRun);
 
-  const full = !quick && !values.only && values.dialect === 'both' && !values.duration && !values.connections && !values['scale-orders'];
+  const full = !quick && !values.only && values.dialect === 'both' && !values.duration && !values.connections && !values['scale-orders'] && !values['node-args'] && !values.profile;
   const report: Report = {
     generatedAt: new Date().toISOString(),
-    mode: full ? 'full' : process.argv.slice(2).join(' '),
+    mode: full && repeat === 1 ? 'full' : process.argv.slice(2).join(' '),
     settings: ctx.load,
     machine: await describeMachine(),
     outcomes,
@@ -166,6 +176,24 @@ async function main(): Promise<void> {
   writeFileSync(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
   process.stdout.write('\n' + markdown);
   log(`report written to ${relative(ROOT, base)}.md and .json`);
+}
+
+/**
+ * One scenario's runs as one outcome: the median run by throughput (webhook: by p50 latency), with
+ * the checks of every run (one failing run fails the scenario) and the highest RSS peak of any.
+ */
+function medianRun(runs: Outcome[]): Outcome {
+  const score = (o: Outcome) => o.load?.requestsPerSecond ?? -(o.webhook?.latencyP50Ms ?? 0);
+  const sorted = [...runs].sort((a, b) => score(a) - score(b));
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] as Outcome;
+  if (runs.length === 1) return median;
+  const metric = (o: Outcome) => (o.load ? `${Math.round(o.load.requestsPerSecond)} req/s` : `p50 ${o.webhook?.latencyP50Ms.toFixed(1)} ms`);
+  return {
+    ...median,
+    checks: runs.flatMap((o, i) => o.checks.map((c) => ({ ...c, what: `${c.what} (run ${i + 1})` }))),
+    rss: { ...median.rss, peakMb: Math.max(...runs.map((o) => o.rss.peakMb)) },
+    info: { ...median.info, runs: runs.map(metric).join(' / ') },
+  };
 }
 
 try {

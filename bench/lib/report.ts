@@ -209,7 +209,8 @@ export function toMarkdown(r: Report): string {
   }
   lines.push('', '## Scenarios', '');
   for (const o of r.outcomes) {
-    lines.push(`- **${o.scenario}** (${DB_NAME[o.dialect]}): ${o.label}. Checks: ${o.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.what}`).join('; ')}.`);
+    const runs = o.info.runs ? ` Runs: ${o.info.runs} (the median run is shown; RSS is the highest peak of all).` : '';
+    lines.push(`- **${o.scenario}** (${DB_NAME[o.dialect]}): ${o.label}.${runs} Checks: ${o.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.what}`).join('; ')}.`);
   }
   lines.push('');
   return lines.join('\n');
