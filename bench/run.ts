@@ -22,7 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closeAgent } from './lib/api.ts';
-import { dropAll, postgresReachable, type Dialect } from './lib/databases.ts';
+import { checkpointPostgres, dropAll, postgresReachable, type Dialect } from './lib/databases.ts';
 import { waitForQuiet } from './lib/cpu.ts';
 import { killAll, ROOT } from './lib/processes.ts';
 import { describeMachine, evaluateTargets, toMarkdown, type Report } from './lib/report.ts';
@@ -110,7 +110,8 @@ async function main(): Promise<void> {
       busyBefore = 0;
       return;
     }
-    // what earlier scenarios left in the page cache (a million seeded orders) is written back now, not while this one runs
+    // what earlier scenarios left to write (a million seeded orders) is written now, not while this one runs
+    if (active.includes('postgres')) await checkpointPostgres();
     spawnSync('sync', { stdio: 'ignore' });
     busyBefore = await waitForQuiet(0.35, quick ? 30_000 : 120_000, log);
   };

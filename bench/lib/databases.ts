@@ -55,6 +55,14 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+/**
+ * Finishes PostgreSQL's pending checkpoint work now (CHECKPOINT): otherwise a spread checkpoint
+ * started by an earlier scenario's writes (a million seeded orders) keeps writing during the next.
+ */
+export async function checkpointPostgres(): Promise<void> {
+  await adminQuery('checkpoint');
+}
+
 export async function createDatabase(dialect: Dialect): Promise<BenchDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bpay-bench-'));
   const sqlitePath = join(dataDir, 'bpay.sqlite');
