@@ -149,7 +149,8 @@ async function createRefund(deps: ServiceDeps, tx: Tx, merchant: Merchant, input
     updatedAtMs: nowMs,
   };
   const patch = { status: 'REFUNDING' as const, refundedAmount, refundCount: order.refundCount + 1 };
-  await together(repo.insertRefund(tx.db, refund), orders.updateOrder(tx, order.prepayId, patch, nowMs));
+  // the last statements: COMMIT goes out with them
+  await tx.commitWith(repo.insertRefund(tx.db, refund), orders.updateOrder(tx, order.prepayId, patch, nowMs));
   return { refund, order: { ...order, ...patch, updatedAtMs: nowMs }, duplicate: false };
 }
 
@@ -173,8 +174,8 @@ async function settleRefund(deps: ServiceDeps, refundId: string, outcome: 'SUCCE
     const refundCount = outcome === 'SUCCESS' ? order.refundCount : order.refundCount - 1;
     const othersPending = siblings.some((r) => r.refundId !== refund.refundId && r.status === 'REFUND_PENDING');
     const status = statusAfterRefunds(order, refundedAmount, othersPending);
-    // the money's move, the order and the event in one round trip
-    await together(
+    // the money's move, the order and the event in one round trip, COMMIT with them
+    await tx.commitWith(
       resolve(),
       orders.updateOrder(tx, order.prepayId, { status, refundedAmount, refundCount }, nowMs),
       enqueue(

@@ -9,7 +9,9 @@ import pg from 'pg';
 import { CommittedFacts } from './committed-facts.ts';
 import { pipelinedPool } from './pg-client.ts';
 import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
-import { type TransactionRunner, withRunner } from './transactions.ts';
+import { type TransactionEnd, type TransactionRunner, withRunner } from './transactions.ts';
+
+export { together } from './transactions.ts';
 import type { DB } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -47,6 +49,12 @@ export interface Tx {
   readonly recall?: ((key: string) => unknown) | undefined;
   /** Learns a fact that stays true once this transaction commits; kept only if it does. */
   readonly learn?: ((key: string, value: unknown) => void) | undefined;
+  /**
+   * Ends the transaction with its last statements, issued together: on PostgreSQL COMMIT goes out in
+   * the same write (transactions.ts `TransactionEnd`). The last thing a use case does; every
+   * statement of the work must be issued before the call.
+   */
+  readonly commitWith: TransactionEnd['commitWith'];
 }
 
 /** Anything queries can run on: the store's Kysely or a transaction's. */
@@ -72,7 +80,7 @@ export function openStore(options: OpenStoreOptions): Store {
     });
     // An idle client can fail (server restart); without a listener that error would crash the process.
     pool.on('error', () => undefined);
-    const { db, transactions } = withRunner<DB>(new PostgresDialect({ pool: pipelinedPool(pool) }));
+    const { db, transactions } = withRunner<DB>(new PostgresDialect({ pool: pipelinedPool(pool) }), { commitBehindStatements: true });
     const pgSchema = options.pgSchema ?? 'public';
     const databaseUrl = options.databaseUrl;
     const exclusive = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -139,7 +147,7 @@ export async function withTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T
     const recall = (key: string) => (lessons.has(key) ? lessons.get(key) : store.facts.get(key));
     const learn = (key: string, value: unknown) => void lessons.set(key, value);
     try {
-      const result = await store.transactions.run((db) => fn({ db, dialect: store.dialect, tally, recall, learn }));
+      const result = await store.transactions.run((db, end) => fn({ db, dialect: store.dialect, tally, recall, learn, commitWith: end.commitWith }));
       if (lessons.size > 0) store.facts.keep(lessons);
       if (onCommit && counts.size > 0) {
         try {
@@ -154,25 +162,6 @@ export async function withTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T
       if (attempt >= 5 || typeof code !== 'string' || !RETRYABLE_PG_CODES.has(code)) throw error;
     }
   }
-}
-
-/** PostgreSQL refused a statement because an earlier one had already failed its transaction. */
-const IN_FAILED_TRANSACTION = '25P02';
-
-/**
- * Awaits statements a transaction issued together, as `Promise.all` would, but only once every one
- * has settled: a transaction must not end (and its connection go back to the pool) while one of its
- * statements is still running. Throws the first failure in the order given, so the order states
- * which error wins when several could happen (an unknown payer before an unknown order), passing
- * over PostgreSQL's refusals of statements that ran after the transaction had failed: the cause
- * (a deadlock that `withTransaction` retries, a unique violation) is what the caller must see, even
- * when it came from work given later whose failure an earlier work's next statement ran into.
- */
-export async function together<T extends readonly unknown[]>(...work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(work);
-  const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as unknown);
-  if (failures.length > 0) throw failures.find((reason) => (reason as { code?: unknown } | null)?.code !== IN_FAILED_TRANSACTION) ?? failures[0];
-  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** `fn` under the store's named lock when it has one (PostgreSQL), else simply `fn`. */

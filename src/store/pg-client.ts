@@ -13,7 +13,8 @@
  *   returns: SQLSTATE 0A000) runs unnamed from then on.
  * - **One write per burst.** The statements a transaction issues together (`together` in db.ts)
  *   leave in one socket write: the socket is corked at the first one and uncorked once the current
- *   JavaScript job ends (`process.nextTick`), and pipeline mode lets a statement go out before the
+ *   JavaScript job ends (two `process.nextTick` hops, so a COMMIT sent behind the transaction's last
+ *   statements goes with them), and pipeline mode lets a statement go out before the
  *   answer to the one before it has come back. A statement outside a transaction is sent at once. PostgreSQL runs them in order, each in its own
  *   protocol step (a failure fails that statement; inside a transaction the ones after it fail too).
  * - **BEGIN goes with the first statement.** BEGIN can only succeed on a pooled connection
@@ -76,10 +77,14 @@ export function pipelinedPool(pool: pg.Pool): PoolLike {
       if (inTransaction && !corked && stream && typeof stream.cork === 'function') {
         corked = true;
         stream.cork();
-        process.nextTick(() => {
-          corked = false;
-          stream.uncork();
-        });
+        // two ticks: a COMMIT sent behind the last statements (commitWith, transactions.ts) is
+        // issued at the next tick, and still goes out in this write
+        process.nextTick(() =>
+          process.nextTick(() => {
+            corked = false;
+            stream.uncork();
+          }),
+        );
       }
       return send(text, values);
     };

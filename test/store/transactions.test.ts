@@ -2,7 +2,8 @@
  * Transactions whose independent statements are issued together (src/store/transactions.ts,
  * `together` in src/store/db.ts) and, on PostgreSQL, the pipelined client under them
  * (src/store/pg-client.ts: one socket write per burst, BEGIN sent with the first statement, a
- * COMMIT that PostgreSQL turned into a rollback reported as a failure).
+ * COMMIT that PostgreSQL turned into a rollback reported as a failure), and `commitWith`: COMMIT
+ * sent behind a transaction's last statements.
  */
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -94,6 +95,37 @@ describeEachDialect('transactions with statements issued together', (dialect) =>
     expect(await ids()).toEqual([1]);
   });
 
+  it('commits with its last statements: their results, all of them kept, and nothing after them', async () => {
+    let late: (() => Promise<unknown>) | undefined;
+    const answers = await withTransaction(t.store, async (tx) => {
+      await insert(tx.db, 1);
+      const [, count] = await tx.commitWith(insert(tx.db, 2), sql<{ n: number }>`select count(*) as n from tx_probe`.execute(tx.db));
+      late = () => insert(tx.db, 3);
+      return Number(count.rows[0]?.n);
+    });
+    expect(answers).toBe(2);
+    expect(await ids()).toEqual([1, 2]);
+    await expect(late?.()).rejects.toThrow('after its transaction had ended');
+    expect(await ids()).toEqual([1, 2]);
+  });
+
+  it('keeps nothing when one of the last statements fails, and reports that statement', async () => {
+    await insert(t.store.db, 5);
+    const outcome = withTransaction(t.store, async (tx) => {
+      await insert(tx.db, 6);
+      await tx.commitWith(insert(tx.db, 7), insert(tx.db, 5), insert(tx.db, 8));
+    });
+    const error = await outcome.then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message?: string },
+    );
+    expect(error?.code ?? error?.message).toMatch(/23505|SQLITE_CONSTRAINT/);
+    expect(await ids()).toEqual([5]);
+    // the connection serves the next transaction
+    await withTransaction(t.store, async (tx) => tx.commitWith(insert(tx.db, 9)));
+    expect(await ids()).toEqual([5, 9]);
+  });
+
   it('commits a transaction that ran no statement and rolls back one whose only statement failed', async () => {
     await expect(withTransaction(t.store, async () => 'nothing')).resolves.toBe('nothing');
     await insert(t.store.db, 5);
@@ -124,6 +156,15 @@ describeEachDialect('transactions with statements issued together', (dialect) =>
           await select(tx.db, 3);
         }),
       ).toBe(4);
+      // BEGIN + the first statement, then the last two and COMMIT behind them
+      expect(
+        await writesOf(async (tx) => {
+          await select(tx.db, 1);
+          await tx.commitWith(select(tx.db, 2), select(tx.db, 3));
+        }),
+      ).toBe(2);
+      // all of it in one write
+      expect(await writesOf(async (tx) => void (await tx.commitWith(select(tx.db, 1), select(tx.db, 2))))).toBe(1);
     });
 
     it('fails a transaction whose COMMIT PostgreSQL turned into a rollback (an error swallowed inside it)', async () => {
