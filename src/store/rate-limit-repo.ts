@@ -34,11 +34,13 @@ export async function leaseTokens(store: Store, key: string, rule: BucketRule, w
     // another node's clock may be a little ahead: never refill backwards, never move the row back
     const available = Math.min(rule.capacity, Number(row.tokens) + Math.max(0, nowMs - updatedAtMs) * rule.refillPerMs);
     const granted = Math.max(0, Math.min(want, Math.floor(available)));
-    await tx.db
-      .updateTable('rate_limit_buckets')
-      .set({ tokens: available - granted, updated_at_ms: Math.max(nowMs, updatedAtMs) })
-      .where('api_key', '=', key)
-      .execute();
+    await tx.commitWith(
+      tx.db
+        .updateTable('rate_limit_buckets')
+        .set({ tokens: available - granted, updated_at_ms: Math.max(nowMs, updatedAtMs) })
+        .where('api_key', '=', key)
+        .execute(),
+    );
     return { granted, available };
   });
 }
