@@ -9,6 +9,13 @@ export const AMOUNT_DECIMALS = 8;
 export const AMOUNT_SCALE = 100_000_000n;
 /** Largest value that fits a signed 64-bit column (both SQLite INTEGER and PostgreSQL BIGINT). */
 export const INT64_MAX = 9_223_372_036_854_775_807n;
+/**
+ * The most of one asset any amount, balance or pending total may be: 90,000,000,000 (9 × 10^18
+ * units). Below the 64-bit columns' 92,233,720,368.54775807, so a sum of two values the ledger
+ * checked never needs more than the ledger checks for; divisible by every power of two up to 2^18,
+ * so each of an account's shard rows holds an exact share (docs/ledger.md "Limits").
+ */
+export const MAX_AMOUNT = 9_000_000_000_000_000_000n;
 
 export type AmountParseFailure = 'SYNTAX' | 'TOO_MANY_DECIMALS' | 'TOO_LARGE';
 
@@ -45,7 +52,7 @@ export function parseAmount(text: string): AmountParse {
   if (significant.length + shift > 19) return { ok: false, reason: 'TOO_LARGE' };
   let value = BigInt(digits) * 10n ** BigInt(shift);
   if (sign === '-') value = -value;
-  if (value > INT64_MAX || value < -INT64_MAX) return { ok: false, reason: 'TOO_LARGE' };
+  if (value > MAX_AMOUNT || value < -MAX_AMOUNT) return { ok: false, reason: 'TOO_LARGE' };
   return { ok: true, value };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Order } from '../domain/order.ts';
 import type { Payer } from '../domain/payer.ts';
-import { convertAmount, type Amount } from '../lib/amount.ts';
+import { convertAmount, MAX_AMOUNT, type Amount } from '../lib/amount.ts';
 import { findMerchant } from '../store/merchants-repo.ts';
 import { findPayer, findPayerByEmail } from '../store/payers-repo.ts';
 import { DEMO_FUNDING } from './demo.ts';
@@ -70,11 +70,12 @@ export function getCheckoutPayer(deps: ServiceDeps, binanceId: string): Promise<
 
 /**
  * "Create a funded sandbox payer": the demo payer's wallet (10 000 USDT, 1 000 USDC, 50 BNB, 1 BTC),
- * plus twice the order amount in the order currency when that is more.
+ * plus twice the order amount in the order currency when that is more (at most what one account
+ * may hold, and never less than the order).
  */
 export async function createSandboxPayer(deps: ServiceDeps, order: Order): Promise<Payer> {
   const fund: Funding[] = DEMO_FUNDING.filter((f) => deps.settings.assets.includes(f.asset)).map((f) => ({ ...f }));
-  const need = order.orderAmount * 2n;
+  const need = order.orderAmount * 2n > MAX_AMOUNT ? order.orderAmount : order.orderAmount * 2n;
   const same = fund.find((f) => f.asset === order.currency);
   if (same) same.amount = same.amount > need ? same.amount : need;
   else fund.push({ asset: order.currency, amount: need });

@@ -21,7 +21,7 @@ interface OrderMoney {
 
 export async function auditLedger(deps: ServiceDeps): Promise<LedgerVerification & { orders: number }> {
   const db = deps.store.db;
-  const base = await verifyLedger(db);
+  const base = await verifyLedger(deps.store);
   const problems = [...base.problems];
   const note = (p: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push(p);

@@ -5,7 +5,7 @@
 import { AppError, Errors, fail } from '../domain/errors.ts';
 import type { Merchant } from '../domain/merchant.ts';
 import { effectiveStatus, nextStatus, ORDER_MAX_LIFETIME_MS, type GoodsItem, type Order, type TerminalType } from '../domain/order.ts';
-import { convertAmount, type Amount } from '../lib/amount.ts';
+import { convertAmount, formatAmount, formatAmountTrimmed, MAX_AMOUNT, type Amount } from '../lib/amount.ts';
 import { randomHex } from '../lib/ids.ts';
 import { enqueue } from '../outbox/enqueue.ts';
 import { withTransaction, type Tx } from '../store/db.ts';
@@ -87,6 +87,7 @@ function resolveAmount(deps: ServiceDeps, input: CreateOrderInput): { currency: 
     const rate = priceInUsdt(deps, input.fiatCurrency);
     const orderAmount = convertAmount(input.fiatAmount, rate, priceInUsdt(deps, 'USDT'), 'HALF_UP');
     if (orderAmount <= 0n) fail(Errors.INVALID_PARAM_WRONG_VALUE, 'fiatAmount converts to less than 0.00000001 USDT');
+    if (orderAmount > MAX_AMOUNT) fail(Errors.INVALID_PARAM_WRONG_VALUE, `fiatAmount converts to ${formatAmount(orderAmount)} USDT, more than an order may be (${formatAmountTrimmed(MAX_AMOUNT)})`);
     return { currency: 'USDT', orderAmount, fiatCurrency: input.fiatCurrency, fiatAmount: input.fiatAmount };
   }
   if (input.currency === undefined) fail(Errors.MANDATORY_PARAM_EMPTY_OR_MALFORMED, 'currency is mandatory (currency and fiatCurrency cannot both be null)');

@@ -18,8 +18,8 @@ import {
   type ReceiveType,
   type TransferMethod,
 } from '../domain/payout.ts';
-import { convertAmount, formatAmount, type Amount } from '../lib/amount.ts';
-import { lockBalance, post, resolvePending } from '../ledger/ledger.ts';
+import { convertAmount, formatAmount, formatAmountTrimmed, MAX_AMOUNT, type Amount } from '../lib/amount.ts';
+import { lockBalance, post, resolvePending, roomLeft } from '../ledger/ledger.ts';
 import { enqueue } from '../outbox/enqueue.ts';
 import { isUniqueViolation, withTransaction, type Tx } from '../store/db.ts';
 import { findMerchant } from '../store/merchants-repo.ts';
@@ -182,6 +182,11 @@ async function acceptPayout(deps: ServiceDeps, tx: Tx, merchant: Merchant, input
 async function settleDetail(deps: ServiceDeps, tx: Tx, payout: Payout, detail: PayoutDetail, nowMs: number): Promise<DetailStatus> {
   if (detail.pendingTransferId === null) return detail.status;
   const payer = detail.receiveType === 'EMAIL' ? await findPayerByEmail(tx.db, detail.receiver) : await findPayer(tx.db, detail.receiver);
+  if (payer && roomLeft(await lockBalance(tx, payerAccount(payer.binanceId, payout.currency), nowMs)) < detail.amount) {
+    await resolvePending(tx, detail.pendingTransferId, 'VOID', nowMs);
+    await repo.updateDetail(tx.db, detail.detailId, { status: 'FAIL', failReason: `the receiver's funding wallet cannot hold more than ${formatAmountTrimmed(MAX_AMOUNT)} ${payout.currency}` }, nowMs);
+    return 'FAIL';
+  }
   if (payer) {
     await resolvePending(tx, detail.pendingTransferId, 'POST', nowMs);
     await post(tx, [{ debit: platformAccount('ESCROW', payout.currency), credit: payerAccount(payer.binanceId, payout.currency), amount: detail.amount, kind: 'PAYOUT', refType: 'payout', refId: payout.payoutId, memo: `detail ${detail.detailId}` }], nowMs);

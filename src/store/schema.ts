@@ -100,12 +100,11 @@ export interface LedgerAccountsTable {
   created_at_ms: Int64;
 }
 
-/** An account's running totals are the sums over its shard rows (migration 0008, src/ledger/ledger.ts). */
+/** An account's balance and pending totals are the sums over its shard rows (migrations 0008, 0012; src/ledger/shards.ts). */
 export interface LedgerAccountShardsTable {
   account_id: Int64;
   shard: number;
-  debits_posted: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
-  credits_posted: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
+  balance: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
   debits_pending: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
   credits_pending: ColumnType<bigint | string | number, bigint | number | undefined, bigint | number>;
 }
@@ -118,6 +117,9 @@ export interface LedgerTransfersTable {
   amount: Int64;
   phase: string;
   pending_id: Int64Null;
+  /** PENDING transfers: the shard rows their reservation went to (migration 0012) */
+  debit_shard: ColumnType<number | null, number | null | undefined, number | null>;
+  credit_shard: ColumnType<number | null, number | null | undefined, number | null>;
   kind: string;
   ref_type: string;
   ref_id: string;

@@ -128,6 +128,7 @@ function commonRules(g: string): Rule[] {
     { name: 'orderAmount negative', set: { orderAmount: -1 }, code: '400102', field: 'orderAmount' },
     { name: 'orderAmount negative string', set: { orderAmount: '-0.5' }, code: '400102', field: 'orderAmount' },
     { name: 'orderAmount beyond int64 units', set: { orderAmount: '92233720368.54775808' }, code: '400102', field: 'orderAmount' },
+    { name: 'orderAmount one unit beyond the ledger limit', set: { orderAmount: '90000000000.00000001' }, code: '400102', field: 'orderAmount' },
     { name: 'orderAmount "abc"', set: { orderAmount: 'abc' }, code: '400100', field: 'orderAmount' },
     { name: 'orderAmount "1,5"', set: { orderAmount: '1,5' }, code: '400100', field: 'orderAmount' },
     { name: 'orderAmount empty string', set: { orderAmount: '' }, code: '400100', field: 'orderAmount' },
@@ -562,7 +563,7 @@ describeEachDialect('create order v3, v2, v1 and /v3/order/create', (dialect) =>
       ['number 10.50', raw('10.50'), '10.50000000', '10.5'],
       ['string "10.50000000"', '10.50000000', '10.50000000', '10.5'],
       ['string "0.1"', '0.1', '0.10000000', '0.1'],
-      ['string "92233720368.54775807" (largest int64 amount)', '92233720368.54775807', '92233720368.54775807', '92233720368.54775807'],
+      ['string "90000000000" (the ledger limit)', '90000000000', '90000000000.00000000', '90000000000'],
       ['number 100', raw('100'), '100.00000000', '100'],
     ];
     for (const [name, value, orderAmount, totalFee] of cases) {

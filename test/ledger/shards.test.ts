@@ -30,14 +30,14 @@ describeEachDialect('ledger shards', (dialect) => {
   const run = <T>(fn: Parameters<typeof withTransaction<T>>[1]) => withTransaction(db.store, fn);
   const shardsOf = async (ref: AccountRef) => {
     const { rows } = await sql<{ shard: number; available: unknown }>`
-      select s.shard, s.credits_posted - s.debits_posted - s.debits_pending as available
+      select s.shard, s.balance - s.debits_pending as available
       from ledger_account_shards s join ledger_accounts a on a.id = s.account_id
       where a.owner_type = ${ref.ownerType} and a.owner_id = ${ref.ownerId} and a.wallet = ${ref.wallet} and a.asset = ${ref.asset}
       order by s.shard`.execute(db.store.db);
     return rows.map((r) => ({ shard: Number(r.shard), available: toBigInt(r.available) }));
   };
   const expectVerified = async () => {
-    const report = await verifyLedger(db.store.db);
+    const report = await verifyLedger(db.store);
     expect(report.ok, JSON.stringify(report.problems)).toBe(true);
   };
 
@@ -156,7 +156,7 @@ describeEachDialect('ledger shards', (dialect) => {
       await migrateToLatest(old.store);
       expect(await balanceOf(old.store.db, payerAccount('77', 'USDT'))).toMatchObject({ balance: USDT(10), pendingDebits: USDT(3), available: USDT(7) });
       expect(await balanceOf(old.store.db, platformAccount('ISSUER', 'USDT'))).toMatchObject({ balance: -USDT(10), pendingCredits: USDT(3) });
-      const report = await verifyLedger(old.store.db);
+      const report = await verifyLedger(old.store);
       expect(report.ok, JSON.stringify(report.problems)).toBe(true);
     } finally {
       await old.drop();

@@ -4,13 +4,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { divideRounded, formatAmount, formatAmountTrimmed, INT64_MAX, multiplyByRate, parseAmount, type AmountParse } from '../../src/lib/amount.ts';
+import { divideRounded, formatAmount, formatAmountTrimmed, INT64_MAX, MAX_AMOUNT, multiplyByRate, parseAmount, type AmountParse } from '../../src/lib/amount.ts';
 
 const ok = (value: bigint): AmountParse => ({ ok: true, value });
 const no = (reason: 'SYNTAX' | 'TOO_MANY_DECIMALS' | 'TOO_LARGE'): AmountParse => ({ ok: false, reason });
 
 /** Every amount the database can hold: parseAmount is symmetric, so -2^63 itself is out of range. */
-const int64Amount = fc.bigInt({ min: -INT64_MAX, max: INT64_MAX });
+const int64Amount = fc.bigInt({ min: -MAX_AMOUNT, max: MAX_AMOUNT });
 
 describe('parseAmount', () => {
   it('reads plain decimals exactly', () => {
@@ -58,14 +58,19 @@ describe('parseAmount', () => {
     }
   });
 
-  it('stops at the int64 bounds of a BIGINT column', () => {
-    expect(parseAmount('92233720368.54775807')).toEqual(ok(INT64_MAX));
-    expect(parseAmount('-92233720368.54775807')).toEqual(ok(-INT64_MAX));
+  it('stops at MAX_AMOUNT (90000000000), below the int64 bounds of a BIGINT column', () => {
+    expect(MAX_AMOUNT < INT64_MAX).toBe(true);
+    expect(parseAmount('90000000000')).toEqual(ok(MAX_AMOUNT));
+    expect(parseAmount('-90000000000.00000000')).toEqual(ok(-MAX_AMOUNT));
+    expect(parseAmount('9e10')).toEqual(ok(MAX_AMOUNT));
+    expect(parseAmount('90000000000.00000001')).toEqual(no('TOO_LARGE'));
+    expect(parseAmount('-90000000000.00000001')).toEqual(no('TOO_LARGE'));
+    expect(parseAmount('92233720368.54775807')).toEqual(no('TOO_LARGE'));
     expect(parseAmount('92233720368.54775808')).toEqual(no('TOO_LARGE'));
-    expect(parseAmount('-92233720368.54775808')).toEqual(no('TOO_LARGE'));
     expect(parseAmount('92233720369')).toEqual(no('TOO_LARGE'));
     expect(parseAmount('1e11')).toEqual(no('TOO_LARGE'));
-    expect(parseAmount('9.2233720368547758e10')).toEqual(ok(9_223_372_036_854_775_800n));
+    expect(parseAmount('8.9999999999999999999e10')).toEqual(no('TOO_MANY_DECIMALS'));
+    expect(parseAmount('8.999999999999999999e10')).toEqual(ok(MAX_AMOUNT - 1n));
     expect(parseAmount('1e401')).toEqual(no('TOO_LARGE'));
     expect(parseAmount('1e99999999999999999999')).toEqual(no('TOO_LARGE'));
     expect(parseAmount('9'.repeat(5000))).toEqual(no('TOO_LARGE'));
@@ -158,7 +163,7 @@ function oracle(text: string): AmountParse {
     if (mantissa % d !== 0n) return no('TOO_MANY_DECIMALS');
     value = mantissa / d;
   }
-  if (value > INT64_MAX) return no('TOO_LARGE');
+  if (value > MAX_AMOUNT) return no('TOO_LARGE');
   return ok(m[1] === '-' ? -value : value);
 }
 
@@ -217,7 +222,7 @@ describe('properties', () => {
       fc.property(anyText, (text) => {
         const r = parseAmount(text);
         expect(typeof r.ok).toBe('boolean');
-        if (r.ok) expect(r.value <= INT64_MAX && r.value >= -INT64_MAX).toBe(true);
+        if (r.ok) expect(r.value <= MAX_AMOUNT && r.value >= -MAX_AMOUNT).toBe(true);
       }),
       { numRuns: 5000 },
     );
