@@ -56,11 +56,22 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   return reply.code(httpStatus).type('application/json; charset=utf-8').send(stringifyJson({ status: 'FAIL', code: spec.code, errorMessage: message, ...extra }));
 }
 
+type Issue = z.core.$ZodIssue;
+
+/** A union's "Invalid input" says nothing: the branch that got furthest (not a type mismatch) says why. */
+function explained(issue: Issue | undefined, path: PropertyKey[] = []): (Issue & { path: PropertyKey[] }) | undefined {
+  if (issue === undefined) return undefined;
+  const at = [...path, ...issue.path];
+  if (issue.code !== 'invalid_union') return { ...issue, path: at };
+  const reasons = issue.errors.flat().filter((i) => i.code !== 'invalid_type');
+  return reasons[0] ? explained(reasons[0], at) : { ...issue, path: at };
+}
+
 /** Validates admin input; the first issue becomes a 400 with the field named. */
 export function parseAdmin<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  const first = result.error.issues[0];
+  const first = explained(result.error.issues[0]);
   const field = first?.path.map(String).join('.') || 'body';
   throw new AppError(Errors.BAD_ADMIN_REQUEST, `${field}: ${first?.message ?? 'invalid'}`);
 }

@@ -8,7 +8,7 @@ import { Errors, fail } from '../../domain/errors.ts';
 import type { AccountBalance, JournalEntry } from '../../domain/ledger.ts';
 import { ORDER_STATUSES, type Order } from '../../domain/order.ts';
 import type { Payer } from '../../domain/payer.ts';
-import { formatAmount, parseAmount } from '../../lib/amount.ts';
+import { formatAmount, formatAmountTrimmed, MAX_AMOUNT, parseAmount } from '../../lib/amount.ts';
 import { merchantWalletBalances, ownerBalances } from '../../services/balances.ts';
 import { auditLedger } from '../../services/ledger-audit.ts';
 import { orderJournal } from '../../services/journal.ts';
@@ -22,10 +22,11 @@ import { queryOrderV2Result } from '../binancepay/wire/orders.ts';
 import { idParam, parseAdmin, sendOk, type AdminContext } from './plugin.ts';
 
 const asset = z.string().regex(/^[A-Z0-9]{2,10}$/, 'upper-case asset, e.g. USDT');
+const TOO_LARGE = `must be at most ${formatAmountTrimmed(MAX_AMOUNT)}, the most one account may hold (docs/ledger.md)`;
 const amountText = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const parsed = parseAmount(String(v));
   if (!parsed.ok || parsed.value <= 0n) {
-    ctx.addIssue({ code: 'custom', message: 'must be a positive decimal with at most 8 decimals' });
+    ctx.addIssue({ code: 'custom', message: !parsed.ok && parsed.reason === 'TOO_LARGE' ? TOO_LARGE : 'must be a positive decimal with at most 8 decimals' });
     return z.NEVER;
   }
   return parsed.value;
@@ -36,7 +37,7 @@ const funding = z.union([
     const [a, s] = v.split(':');
     const parsed = parseAmount(a ?? '');
     if (!parsed.ok || parsed.value <= 0n || !s || !/^[A-Z0-9]{2,10}$/.test(s)) {
-      ctx.addIssue({ code: 'custom', message: 'expected AMOUNT:ASSET, e.g. 100:USDT' });
+      ctx.addIssue({ code: 'custom', message: !parsed.ok && parsed.reason === 'TOO_LARGE' ? `amount ${TOO_LARGE}` : 'expected AMOUNT:ASSET, e.g. 100:USDT' });
       return z.NEVER;
     }
     return { amount: parsed.value, asset: s };

@@ -4,7 +4,7 @@
  * fails with (see validation.ts for the mapping).
  */
 import { z } from 'zod';
-import { parseAmount, type Amount } from '../../../lib/amount.ts';
+import { formatAmountTrimmed, MAX_AMOUNT, parseAmount, type Amount } from '../../../lib/amount.ts';
 import { isJsonNumber } from '../../../lib/json.ts';
 
 export const C = {
@@ -100,7 +100,7 @@ export function amount(rule: AmountRule = {}) {
     const parsed = parseAmount(text);
     if (!parsed.ok) {
       if (parsed.reason === 'TOO_MANY_DECIMALS') return issue(ctx, C.VALUE, `must have at most 8 decimal places (got ${text.slice(0, 40)})`);
-      if (parsed.reason === 'TOO_LARGE') return issue(ctx, C.VALUE, `is too large (got ${text.slice(0, 40)})`);
+      if (parsed.reason === 'TOO_LARGE') return issue(ctx, C.VALUE, `is too large: at most ${formatAmountTrimmed(MAX_AMOUNT)} (got ${text.slice(0, 40)})`);
       return issue(ctx, C.MISSING, `is not a valid decimal number (got "${text.slice(0, 40)}")`);
     }
     if (parsed.value < min) return issue(ctx, C.VALUE, `must be at least ${formatMin(min)} (got ${text.slice(0, 40)})`);
