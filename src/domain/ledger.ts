@@ -71,7 +71,7 @@ export interface TransferSpec {
 export interface AccountBalance {
   ref: AccountRef;
   accountId: string;
-  /** credits_posted − debits_posted */
+  /** posted credits − posted debits */
   balance: Amount;
   /** reserved by pending transfers */
   pendingDebits: Amount;
