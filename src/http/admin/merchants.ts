@@ -6,6 +6,7 @@ import * as merchants from '../../services/merchants.ts';
 import { isValidAllowlistEntry } from '../../services/request-auth.ts';
 import { listAuditLog } from '../../services/audit.ts';
 import { actorOf, idParam, parseAdmin, sendOk, type AdminContext } from './plugin.ts';
+import { idFilter, pageLimit, rowIdCursor } from '../shared/cursors.ts';
 
 const webhookUrl = z.string().max(256).regex(/^https?:\/\//i, 'must be an http(s) URL').refine((v) => URL.canParse(v), 'must be a valid URL');
 const allowlist = z.array(z.string().refine(isValidAllowlistEntry, 'must be an IP address or CIDR range')).max(100);
@@ -48,7 +49,7 @@ export function merchantRoutes(app: FastifyInstance, { deps }: AdminContext): vo
   });
 
   app.get('/merchants', async (request, reply) => {
-    const q = parseAdmin(z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), after: z.coerce.number().int().optional() }), request.query);
+    const q = parseAdmin(z.object({ limit: pageLimit(1000), after: idFilter }), request.query);
     const list = await merchants.listMerchants(deps, { ...(q.limit ? { limit: q.limit } : {}), ...(q.after ? { afterId: q.after } : {}) });
     return sendOk(reply, list.map(merchantView));
   });
@@ -89,7 +90,7 @@ export function merchantRoutes(app: FastifyInstance, { deps }: AdminContext): vo
   });
 
   app.get('/audit', async (request, reply) => {
-    const q = parseAdmin(z.object({ merchantId: z.coerce.number().int().positive().optional(), before: z.string().regex(/^\d+$/).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }), request.query);
+    const q = parseAdmin(z.object({ merchantId: idFilter, before: rowIdCursor, limit: pageLimit(1000) }), request.query);
     return sendOk(reply, await listAuditLog(deps, { ...(q.merchantId ? { merchantId: q.merchantId } : {}), ...(q.before ? { beforeId: q.before } : {}), ...(q.limit ? { limit: q.limit } : {}) }));
   });
 

@@ -9,6 +9,7 @@ import { getPayout, listPayouts } from '../../services/payouts.ts';
 import { listRefunds, settlePendingRefund } from '../../services/refunds.ts';
 import { parseAdmin, sendOk, type AdminContext } from './plugin.ts';
 import { journalView } from './sandbox.ts';
+import { idFilter, pageLimit } from '../shared/cursors.ts';
 
 export function refundView(r: Refund) {
   return {
@@ -42,7 +43,7 @@ const digits = z.string().regex(/^\d{1,19}$/);
 export function moneyOutRoutes(app: FastifyInstance, { deps }: AdminContext): void {
   app.get('/refunds', async (request, reply) => {
     const q = parseAdmin(
-      z.object({ merchantId: z.coerce.number().int().positive().optional(), prepayId: digits.optional(), status: z.enum(['REFUND_PENDING', 'REFUND_SUCCESS', 'REFUND_FAIL']).optional(), limit: z.coerce.number().int().min(1).max(500).optional() }),
+      z.object({ merchantId: idFilter, prepayId: digits.optional(), status: z.enum(['REFUND_PENDING', 'REFUND_SUCCESS', 'REFUND_FAIL']).optional(), limit: pageLimit(500) }),
       request.query,
     );
     return sendOk(reply, (await listRefunds(deps, { merchantId: q.merchantId, prepayId: q.prepayId, status: q.status, limit: q.limit ?? 50 })).map(refundView));
@@ -59,7 +60,7 @@ export function moneyOutRoutes(app: FastifyInstance, { deps }: AdminContext): vo
   }
 
   app.get('/payouts', async (request, reply) => {
-    const q = parseAdmin(z.object({ merchantId: z.coerce.number().int().positive().optional(), requestId: z.string().max(32).optional(), limit: z.coerce.number().int().min(1).max(500).optional() }), request.query);
+    const q = parseAdmin(z.object({ merchantId: idFilter, requestId: z.string().max(32).optional(), limit: pageLimit(500) }), request.query);
     return sendOk(reply, (await listPayouts(deps, { merchantId: q.merchantId, requestId: q.requestId, ...(q.limit ? { limit: q.limit } : {}) })).map(payoutView));
   });
 

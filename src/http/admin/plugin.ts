@@ -3,11 +3,12 @@
  * catalog in the same envelope shape as the Binance surface ({status, code, data, errorMessage}).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AppError, Errors, isAppError } from '../../domain/errors.ts';
 import { isJsonNumber, parseJsonExact, stringifyJson } from '../../lib/json.ts';
 import { constantTimeEqual } from '../../lib/signature.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
+import { positiveId } from '../shared/cursors.ts';
 
 export const ADMIN_PREFIX = '/admin/v1';
 
@@ -122,4 +123,4 @@ export function actorOf(request: FastifyRequest): string {
 }
 
 /** Route params that are numeric ids. */
-export const idParam = z.coerce.number().int().positive();
+export const idParam = positiveId;

@@ -20,6 +20,7 @@ import { failPayment, payableCurrencies, payOrder, startPayment } from '../../se
 import { advanceTime, parseDuration, timeStatus } from '../../services/time-control.ts';
 import { queryOrderV2Result } from '../binancepay/wire/orders.ts';
 import { idParam, parseAdmin, sendOk, type AdminContext } from './plugin.ts';
+import { idFilter, pageLimit, timeCursor } from '../shared/cursors.ts';
 
 const asset = z.string().regex(/^[A-Z0-9]{2,10}$/, 'upper-case asset, e.g. USDT');
 const TOO_LARGE = `must be at most ${formatAmountTrimmed(MAX_AMOUNT)}, the most one account may hold (docs/ledger.md)`;
@@ -87,7 +88,7 @@ export function sandboxRoutes(app: FastifyInstance, ctx: AdminContext): void {
   });
 
   app.get('/payers', async (request, reply) => {
-    const q = parseAdmin(z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), after: binanceId.optional() }), request.query);
+    const q = parseAdmin(z.object({ limit: pageLimit(1000), after: binanceId.optional() }), request.query);
     const payers = await listPayers(deps, { ...(q.limit ? { limit: q.limit } : {}), ...(q.after ? { afterId: q.after } : {}) });
     return sendOk(reply, payers);
   });
@@ -107,11 +108,11 @@ export function sandboxRoutes(app: FastifyInstance, ctx: AdminContext): void {
   app.get('/orders', async (request, reply) => {
     const q = parseAdmin(
       z.object({
-        merchantId: z.coerce.number().int().positive().optional(),
+        merchantId: idFilter,
         status: z.enum(ORDER_STATUSES).optional(),
         merchantTradeNo: z.string().max(32).optional(),
-        limit: z.coerce.number().int().min(1).max(500).optional(),
-        before: z.coerce.number().int().optional(),
+        limit: pageLimit(500),
+        before: timeCursor,
       }),
       request.query,
     );

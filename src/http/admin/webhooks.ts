@@ -20,6 +20,7 @@ import {
   type EventQuery,
 } from '../../services/webhooks.ts';
 import { idParam, parseAdmin, sendOk, type AdminContext } from './plugin.ts';
+import { idFilter, pageLimit, rowIdCursor } from '../shared/cursors.ts';
 
 const targetUrl = z.string().max(2048).regex(/^https?:\/\//i, 'must be an http(s) URL').refine((v) => URL.canParse(v), 'must be a valid URL');
 const numericId = z.string().regex(/^\d{1,19}$/, 'a numeric id');
@@ -28,7 +29,7 @@ const merchantParams = z.object({ merchantId: idParam });
 
 /** Filters shared by list and bulk redelivery; `prepayId` finds PAY and PAY_REFUND events of an order (their bizId). */
 const filterFields = {
-  merchantId: z.coerce.number().int().positive().optional(),
+  merchantId: idFilter,
   status: z.enum(OUTBOX_STATUSES as [string, ...string[]]).optional(),
   bizType: z.string().max(32).optional(),
   bizId: numericId.optional(),
@@ -105,7 +106,7 @@ const SSE_PING_MS = 15_000;
 
 export function webhookRoutes(app: FastifyInstance, { deps }: AdminContext): void {
   app.get('/webhooks', async (request, reply) => {
-    const q = parseAdmin(z.object({ ...filterFields, limit: z.coerce.number().int().min(1).max(500).optional(), before: numericId.optional() }), request.query);
+    const q = parseAdmin(z.object({ ...filterFields, limit: pageLimit(500), before: rowIdCursor }), request.query);
     const events = await listWebhookEvents(deps, { ...toQuery(q), limit: q.limit, beforeId: q.before });
     return sendOk(reply, events.map(eventView));
   });
@@ -126,7 +127,7 @@ export function webhookRoutes(app: FastifyInstance, { deps }: AdminContext): voi
 
   app.post('/webhooks/redeliver', async (request, reply) => {
     const body = parseAdmin(
-      z.object({ ...filterFields, ids: z.array(numericId).min(1).max(500).optional(), url: targetUrl.optional(), limit: z.coerce.number().int().min(1).max(500).optional() }),
+      z.object({ ...filterFields, ids: z.array(numericId).min(1).max(500).optional(), url: targetUrl.optional(), limit: pageLimit(500) }),
       request.body,
     );
     const results = await redeliverWebhooks(deps, { ...toQuery(body), ids: body.ids, limit: body.limit }, body.url);

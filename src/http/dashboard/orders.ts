@@ -12,6 +12,7 @@ import { listWebhookEvents } from '../../services/webhooks.ts';
 import { journalView } from '../admin/sandbox.ts';
 import { facts, html, inputField, link, pill, query, raw, selectField, table, time, type Column, type Content } from './layout.ts';
 import { optionalInt, optionalText, parseForm, type DashboardContext } from './plugin.ts';
+import { timeCursor } from '../shared/cursors.ts';
 
 const PAGE_SIZE = 50;
 
@@ -61,7 +62,7 @@ export function orderRoutes(app: FastifyInstance, ctx: DashboardContext): void {
         status: z.preprocess((v) => (v === '' ? undefined : v), z.enum(ORDER_STATUSES).optional()),
         merchantTradeNo: optionalText(32),
         merchantId: optionalInt,
-        before: optionalInt,
+        before: timeCursor,
       }),
       request.query,
     );

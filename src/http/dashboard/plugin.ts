@@ -18,6 +18,7 @@ import { listMerchants } from '../../services/merchants.ts';
 import { signInBlocked, signInFailed, signInSucceeded } from '../../services/sign-in-throttle.ts';
 import { clearCookie, htmlHeaders, isHttps, newNonce, readCookie, requireSameOrigin, setCookie } from '../checkout/web.ts';
 import { alertBox, frame, html, notice, type Content } from './layout.ts';
+import { idFilter } from '../shared/cursors.ts';
 
 export const DASHBOARD_PREFIX = '/dashboard';
 const SESSION_COOKIE = 'bpay_dash';
@@ -58,7 +59,7 @@ export function parseForm<T extends z.ZodType>(schema: T, value: unknown): z.out
 
 /** Empty form fields mean "not given". */
 export const optionalText = (max: number) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v), z.string().max(max).optional());
-export const optionalInt = z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().int().positive().optional());
+export const optionalInt = idFilter;
 
 /** Where to go after sign-in: only a path of the dashboard itself (no open redirect). */
 function safeNext(next: unknown): string {

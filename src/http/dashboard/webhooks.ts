@@ -8,10 +8,10 @@ import { getWebhookEvent, listWebhookEvents, redeliverWebhook, TEST_REF_TYPE, ty
 import { alertBox, csrfField, facts, html, inputField, link, notice, pill, query, raw, selectField, table, time, type Column } from './layout.ts';
 import { merchantCell, merchantFilter } from './orders.ts';
 import { optionalInt, optionalText, parseForm, type DashboardContext } from './plugin.ts';
+import { rowIdCursor } from '../shared/cursors.ts';
 
 const PAGE_SIZE = 50;
 const numericId = z.string().regex(/^\d{1,19}$/, 'a numeric id');
-const optionalId = z.preprocess((v) => (v === '' ? undefined : v), numericId.optional());
 
 function clip(text: string | null, max = 200): string {
   if (text === null) return '';
@@ -26,9 +26,9 @@ export function webhookRoutes(app: FastifyInstance, ctx: DashboardContext): void
       z.object({
         status: z.preprocess((v) => (v === '' ? undefined : v), z.enum(OUTBOX_STATUSES as [string, ...string[]]).optional()),
         bizType: optionalText(32),
-        prepayId: optionalId,
+        prepayId: rowIdCursor,
         merchantId: optionalInt,
-        before: optionalId,
+        before: rowIdCursor,
       }),
       request.query,
     );
@@ -144,7 +144,7 @@ ${table('Every delivery attempt, oldest first', columns, attempts, { id: 'attemp
 
   app.get('/audit', async (request, reply) => {
     if (!ctx.isAdmin(request)) return reply.callNotFound();
-    const q = parseForm(z.object({ merchantId: optionalInt, before: optionalId }), request.query);
+    const q = parseForm(z.object({ merchantId: optionalInt, before: rowIdCursor }), request.query);
     const names = await ctx.merchantNames(request);
     const entries = await listAuditLog(deps, { ...(q.merchantId ? { merchantId: q.merchantId } : {}), ...(q.before ? { beforeId: q.before } : {}), limit: PAGE_SIZE });
     const columns: Column<AuditEntry>[] = [
