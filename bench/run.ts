@@ -4,9 +4,9 @@
  * bench/results/ (markdown + JSON). See docs/benchmarks.md.
  *
  *   --quick                 short runs and small pools (about 2 minutes), 100k orders for scale
- *   --only a,b              scenarios: hello, createOrder, queryOrder, pay, refund, webhook, scale
+ *   --only a,b              scenarios: hello, createOrder, queryOrder, pay, refund, webhook, backlog, scale
  *   --dialect d             sqlite, postgres or both (default both; PostgreSQL is skipped if unreachable)
- *   --duration s, --warmup s, --connections n, --scale-orders n, --webhook-rate n
+ *   --duration s, --warmup s, --connections n, --scale-orders n, --webhook-rate n, --backlog-events n
  *   --profile               the measured servers run with --cpu-prof (profiles in .scratch/profiles)
  *   --node-args="flags"     extra node flags for the measured servers (experiments, e.g. --max-semi-space-size=4)
  *   --no-wait               start each scenario at once, even when other processes keep the machine busy
@@ -35,6 +35,7 @@ import {
   scaleScenario,
   SCENARIOS,
   webhookScenario,
+  backlogScenario,
   type BenchContext,
   type Outcome,
   type ScenarioName,
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     connections: { type: 'string' },
     'scale-orders': { type: 'string' },
     'webhook-rate': { type: 'string' },
+    'backlog-events': { type: 'string' },
     profile: { type: 'boolean', default: false },
     'no-wait': { type: 'boolean', default: false },
     'node-args': { type: 'string' },
@@ -81,6 +83,7 @@ const ctx: BenchContext = {
     refundOrders: quick ? 300 : 1000,
     webhookPayments: quick ? 150 : 600,
     webhookRate: Number(values['webhook-rate'] ?? 50),
+    backlogEvents: Number(values['backlog-events'] ?? (quick ? 2000 : 10_000)),
     scaleOrders: Number(values['scale-orders'] ?? (quick ? 100_000 : 1_000_000)),
     probeRate: 500,
     probeSeconds: quick ? 2 : 6,
@@ -125,7 +128,9 @@ async function main(): Promise<void> {
       ? `${Math.round(l.requestsPerSecond)} req/s, p50 ${l.latencyP50Ms} ms, p99 ${l.latencyP99Ms} ms${o.probe ? ` (at ${o.probe.rate} req/s: p50 ${o.probe.latencyP50Ms.toFixed(2)} ms, p99 ${o.probe.latencyP99Ms.toFixed(2)} ms)` : ''}`
       : w
         ? `webhook p50 ${w.latencyP50Ms.toFixed(1)} ms, p99 ${w.latencyP99Ms.toFixed(1)} ms, ${w.delivered}/${w.payments} delivered`
-        : '';
+        : o.drain
+          ? `${Math.round(o.drain.perSecond)} deliveries/s (${o.drain.delivered}/${o.drain.events} in ${o.drain.seconds.toFixed(1)} s)`
+          : '';
     const failed = o.checks.filter((c) => !c.ok).map((c) => c.what);
     const rate = l?.requestsPerSecond ?? w?.paymentsPerSecond ?? 0;
     const where = cpu ? `, CPU server ${cpu.server} / bench ${cpu.bench} / other ${cpu.other} / steal ${cpu.steal} cores (server ${Math.round((cpu.server / Math.max(rate, 1)) * 1e6)} µs/request)` : '';
@@ -138,6 +143,7 @@ async function main(): Promise<void> {
     ['pay', (d) => payScenario(ctx, d)],
     ['refund', (d) => refundScenario(ctx, d)],
     ['webhook', (d) => webhookScenario(ctx, d)],
+    ['backlog', (d) => backlogScenario(ctx, d)],
     ['scale', (d) => scaleScenario(ctx, d)],
   ];
   for (let round = 1; round <= repeat; round++) {
@@ -184,11 +190,11 @@ async function main(): Promise<void> {
  * the checks of every run (one failing run fails the scenario) and the highest RSS peak of any.
  */
 function medianRun(runs: Outcome[]): Outcome {
-  const score = (o: Outcome) => o.load?.requestsPerSecond ?? -(o.webhook?.latencyP50Ms ?? 0);
+  const score = (o: Outcome) => o.load?.requestsPerSecond ?? o.drain?.perSecond ?? -(o.webhook?.latencyP50Ms ?? 0);
   const sorted = [...runs].sort((a, b) => score(a) - score(b));
   const median = sorted[Math.floor((sorted.length - 1) / 2)] as Outcome;
   if (runs.length === 1) return median;
-  const metric = (o: Outcome) => (o.load ? `${Math.round(o.load.requestsPerSecond)} req/s` : `p50 ${o.webhook?.latencyP50Ms.toFixed(1)} ms`);
+  const metric = (o: Outcome) => (o.load ? `${Math.round(o.load.requestsPerSecond)} req/s` : o.drain ? `${Math.round(o.drain.perSecond)} deliveries/s` : `p50 ${o.webhook?.latencyP50Ms.toFixed(1)} ms`);
   return {
     ...median,
     checks: runs.flatMap((o, i) => o.checks.map((c) => ({ ...c, what: `${c.what} (run ${i + 1})` }))),

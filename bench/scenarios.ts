@@ -15,7 +15,7 @@ import { ADMIN_TOKEN, startBpay, startHello, type Rss, type ServerProcess } from
 import { seedOrders } from './lib/seed.ts';
 import { payAndAwaitWebhooks, startReceiver, type WebhookResult } from './lib/webhook.ts';
 
-export const SCENARIOS = ['hello', 'createOrder', 'queryOrder', 'pay', 'refund', 'webhook', 'scale'] as const;
+export const SCENARIOS = ['hello', 'createOrder', 'queryOrder', 'pay', 'refund', 'webhook', 'backlog', 'scale'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Sizes {
@@ -26,6 +26,8 @@ export interface Sizes {
   /** payments of the pay → webhook run and their rate per second */
   webhookPayments: number;
   webhookRate: number;
+  /** webhook events waiting when a server starts (the backlog scenario) */
+  backlogEvents: number;
   /** orders of the data-scale run */
   scaleOrders: number;
   /** the fixed rate (req/s) and length (s) of the query latency probe after queryOrder and scale */
@@ -50,6 +52,8 @@ export interface Outcome {
   /** latency at a fixed rate below saturation (queryOrder and scale) */
   probe?: RateLatency;
   webhook?: WebhookResult;
+  /** a backlog of webhook events drained by a server that starts with them waiting */
+  drain?: DrainResult;
   /** the measured server process after the run */
   rss: Rss;
   /** database checks after the run: every one must hold */
@@ -332,6 +336,61 @@ export async function webhookScenario(ctx: BenchContext, dialect: Dialect): Prom
         { what: `events DELIVERED in the database (${events}) = payments (${count + warm})`, ok: events === count + warm },
       ],
       info: {},
+    };
+  } finally {
+    await receiver.close();
+    await p.db.drop();
+  }
+}
+
+export interface DrainResult {
+  events: number;
+  delivered: number;
+  duplicates: number;
+  /** from the server's start to the last event's receipt */
+  seconds: number;
+  perSecond: number;
+}
+
+/**
+ * A backlog: `backlogEvents` payments made while no worker runs (BPAY_WORKERS=false), so their
+ * PAY_SUCCESS events wait, as after a crash or an outage of the receiver; then a server with its
+ * workers starts and drains them to a fast local receiver. Measures deliveries per second.
+ */
+export async function backlogScenario(ctx: BenchContext, dialect: Dialect): Promise<Outcome> {
+  const receiver = await startReceiver();
+  const count = ctx.sizes.backlogEvents;
+  const p = await prepare(ctx, dialect, count - 1, { payers: 20, webhookUrl: receiver.url });
+  try {
+    const quietServer = await startBpay({ dataDir: p.db.dataDir, databaseUrl: p.db.databaseUrl, env: { BPAY_WORKERS: 'false' } });
+    try {
+      await payOrders(quietServer.url, p.prepayIds, p.payers);
+    } finally {
+      await quietServer.stop();
+    }
+    const waiting = await p.db.scalar(`select count(*) from outbox_events where status = 'PENDING'`);
+    const started = performance.now();
+    const server = await measured(ctx, p.db);
+    const deadline = started + 300_000;
+    while (receiver.received.size < count && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const last = Math.max(started, ...receiver.received.values());
+    const seconds = (last - started) / 1000;
+    const rss = await finish(server);
+    const delivered = await p.db.scalar(`select count(*) from outbox_events where status = 'DELIVERED'`);
+    const drain: DrainResult = { events: count, delivered: receiver.received.size, duplicates: receiver.duplicates, seconds, perSecond: receiver.received.size / Math.max(seconds, 1e-3) };
+    return {
+      scenario: 'backlog',
+      dialect,
+      label: `${count.toLocaleString('en')} webhook events waiting at start, drained to a local receiver`,
+      drain,
+      rss,
+      checks: [
+        { what: `the backlog was there (${waiting} PENDING events = ${count})`, ok: waiting === count },
+        { what: `every event received (${drain.delivered}/${count})`, ok: drain.delivered === count },
+        { what: `no duplicate deliveries (${drain.duplicates})`, ok: drain.duplicates === 0 },
+        { what: `events DELIVERED in the database (${delivered}) = ${count}`, ok: delivered === count },
+      ],
+      info: { events: count },
     };
   } finally {
     await receiver.close();
