@@ -17,6 +17,8 @@ export interface Logger {
 
 /** Settings services need; a slice of Config so services do not depend on how config is read. */
 export interface ServiceSettings {
+  /** BPAY_STRICT: Binance-only behaviour (exact messages, the gateway's 100001001, no extra fields) */
+  strict: boolean;
   timestampWindowMs: number;
   signatureDebug: boolean;
   signatureCaseInsensitive: boolean;

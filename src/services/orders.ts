@@ -7,6 +7,7 @@ import type { Merchant } from '../domain/merchant.ts';
 import { effectiveStatus, nextStatus, ORDER_MAX_LIFETIME_MS, type GoodsItem, type Order, type TerminalType } from '../domain/order.ts';
 import { convertAmount, type Amount } from '../lib/amount.ts';
 import { randomHex } from '../lib/ids.ts';
+import { TempTokens } from '../lib/temp-token.ts';
 import { enqueue } from '../outbox/enqueue.ts';
 import { withTransaction, type Tx } from '../store/db.ts';
 import { findMerchant } from '../store/merchants-repo.ts';
@@ -57,18 +58,26 @@ export function withEffectiveStatus(order: Order, nowMs: number): Order {
   return status === order.status ? order : { ...order, status };
 }
 
+/** The deep link's tempTokens of this server (src/lib/temp-token.ts). */
+export function tempTokens(deps: ServiceDeps): TempTokens {
+  return new TempTokens(deps.secrets.deriveKey('temp-token'));
+}
+
 /**
  * Links on this server shaped like Binance's (fact sheet §3.1): the checkout page, a PNG of the
  * QR code, the QR payload, a deep link (bnc:// with this server as host: swap the scheme for
- * http(s) to open it in a browser) and the universal link carrying the deep link in `_dp`.
+ * http(s) to open it in a browser) and the universal link carrying the deep link in `_dp`. The
+ * deep link carries its own 32-character tempToken and `returnLink` — the order's returnUrl, else
+ * its checkout page — unencoded, as in Binance's answers.
  */
-export function orderUrls(deps: ServiceDeps, order: Pick<Order, 'linkToken' | 'extra'>): OrderUrls {
+export function orderUrls(deps: ServiceDeps, order: Pick<Order, 'linkToken' | 'extra' | 'returnUrl'>): OrderUrls {
   const base = deps.settings.publicUrl;
   const host = base.replace(/^https?:\/\//, '');
-  const deeplink = `bnc://${host}/payment/secpay?tempToken=${order.linkToken}`;
+  const checkoutUrl = `${base}/checkout/${order.linkToken}`;
+  const deeplink = `bnc://${host}/payment/secpay?tempToken=${tempTokens(deps).of(order.linkToken)}&returnLink=${order.returnUrl ?? checkoutUrl}`;
   const attach = typeof order.extra.universalUrlAttach === 'string' ? `&${order.extra.universalUrlAttach}` : '';
   return {
-    checkoutUrl: `${base}/checkout/${order.linkToken}`,
+    checkoutUrl,
     qrcodeLink: `${base}/checkout/${order.linkToken}/qr.png`,
     qrContent: `${base}/qr/dplk${order.linkToken}`,
     deeplink,
