@@ -32,7 +32,10 @@ export interface ServiceSettings {
 export interface ServiceCaches {
   /** apiKey → key, merchant and opened secret as of an auth epoch (src/services/request-auth.ts) */
   auth: Map<string, AuthEntry>;
-  signer: { certSerial: string; privateKeyPem: string; loadedAtMs: number } | undefined;
+  /** webhook signing keys and the merchants with the new certificate (src/services/certificates.ts) */
+  signer:
+    | { certSerial: string; privateKeyPem: string; newKey: { certSerial: string; privateKeyPem: string } | undefined; newMerchants: Set<number>; loadedAtMs: number }
+    | undefined;
 }
 
 export function newServiceCaches(): ServiceCaches {
