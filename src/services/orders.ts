@@ -14,6 +14,7 @@ import { findMerchant } from '../store/merchants-repo.ts';
 import * as repo from '../store/orders-repo.ts';
 import type { ServiceDeps } from './deps.ts';
 import { payEventData } from './order-events.ts';
+import { ORDER_API_KEY, payerDetailOf } from './payer-detail.ts';
 import { hasRate, isSupportedAsset, priceInUsdt } from './rates.ts';
 import { requireSubMerchant } from './sub-merchants.ts';
 
@@ -37,6 +38,8 @@ export interface CreateOrderInput {
   supportPayCurrency?: string[] | undefined;
   profitSharing: boolean;
   subMerchantId?: string | undefined;
+  /** the API key the request was signed with: payerDetail is encrypted with its secret */
+  apiKey?: string | undefined;
 }
 
 export interface OrderLookup {
@@ -140,7 +143,7 @@ export async function createOrder(deps: ServiceDeps, merchant: Merchant, input: 
     status: 'INITIAL',
     description: input.description ?? null,
     goods: input.goods,
-    extra: input.extra,
+    extra: input.apiKey === undefined ? input.extra : { ...input.extra, [ORDER_API_KEY]: input.apiKey },
     passThroughInfo: input.passThroughInfo ?? null,
     webhookUrl: input.webhookUrl ?? null,
     returnUrl: input.returnUrl ?? null,
@@ -185,6 +188,11 @@ export async function queryOrder(deps: ServiceDeps, merchant: Merchant, lookup: 
   const order = await findOwnOrder(deps, merchant, lookup);
   if (!order) fail(Errors.ORDER_NOT_FOUND);
   return withEffectiveStatus(order, deps.clock.now());
+}
+
+/** `paymentInfo.payerDetail` of a queried order, for a whitelisted merchant (src/services/payer-detail.ts). */
+export function queryPayerDetail(deps: ServiceDeps, merchant: Merchant, order: Order): Promise<string | undefined> {
+  return payerDetailOf(deps, deps.store.db, merchant, order);
 }
 
 /** Resolves where a notification goes: the request's webhookUrl, else the merchant's (fact sheet §5.1). */

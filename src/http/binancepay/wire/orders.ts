@@ -253,18 +253,22 @@ export const queryOrderSchema = obj({
 
 export const closeOrderSchema = queryOrderSchema;
 
-function paymentInfoWire(order: Order) {
+function paymentInfoWire(order: Order, payerDetail: string | undefined) {
   if (!order.paymentInfo) return undefined;
   return {
     payerId: order.paymentInfo.payerId,
     payMethod: order.paymentInfo.payMethod,
     paymentInstructions: order.paymentInfo.paymentInstructions.map((p) => ({ currency: p.currency, amount: p.amount, price: p.price })),
     channel: order.paymentInfo.channel,
+    ...(payerDetail !== undefined ? { payerDetail } : {}),
   };
 }
 
-/** Query order v2 `data`: fields of an unpaid order are absent, not null (fact sheet §3.3). */
-export function queryOrderV2Result(order: Order): Record<string, unknown> {
+/**
+ * Query order v2 `data`: fields of an unpaid order are absent, not null (fact sheet §3.3).
+ * `payerDetail` (encrypted, whitelisted merchants only) goes into `paymentInfo`.
+ */
+export function queryOrderV2Result(order: Order, payerDetail?: string): Record<string, unknown> {
   const out: Record<string, unknown> = { merchantId: order.merchantId, prepayId: order.prepayId };
   if (order.transactionId !== null) out.transactionId = order.transactionId;
   out.merchantTradeNo = order.merchantTradeNo;
@@ -277,7 +281,7 @@ export function queryOrderV2Result(order: Order): Record<string, unknown> {
   if (order.transactTimeMs !== null) out.commission = formatAmount(order.commission);
   if (order.transactTimeMs !== null) out.transactTime = order.transactTimeMs;
   out.createTime = order.createTimeMs;
-  const paymentInfo = paymentInfoWire(order);
+  const paymentInfo = paymentInfoWire(order, payerDetail);
   if (paymentInfo) out.paymentInfo = paymentInfo;
   return out;
 }
