@@ -178,6 +178,24 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   wakeDispatcher = () => workers.wakeDispatcher();
   deps.time.afterMove = () => workers.runAll();
 
+  // routes without an error handler of their own (ops, the root 404) answer JSON too; plugins
+  // registered after this inherit it
+  app.setErrorHandler((error, request, reply) => {
+    if (isAppError(error)) {
+      return reply
+        .code(error.spec.httpStatus)
+        .type('application/json; charset=utf-8')
+        .send(stringifyJson({ status: 'FAIL', code: error.spec.code, errorMessage: error.message }));
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === undefined || status >= 500) request.log.error({ err: error }, 'unexpected failure');
+    const code = status !== undefined && status < 500 ? Errors.INVALID_REQUEST : Errors.UNKNOWN_ERROR;
+    return reply
+      .code(status !== undefined && status < 500 ? status : 500)
+      .type('application/json; charset=utf-8')
+      .send(stringifyJson({ status: 'FAIL', code: code.code, errorMessage: code === Errors.INVALID_REQUEST ? (error as Error).message : code.message }));
+  });
+
   // every surface refuses control characters in path, query and body strings before its handlers
   // run; the Binance Pay surface checks its body itself, after authentication (docs/errors.md)
   app.addHook('preValidation', controlCharacterGuard([BINANCE_PREFIX]));
@@ -197,22 +215,6 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       .type('application/json; charset=utf-8')
       .send(stringifyJson({ status: 'FAIL', code: Errors.PATH_NOT_FOUND.code, errorMessage: `No route ${request.method} ${request.url.split('?')[0]}. The Binance Pay API lives under ${BINANCE_PREFIX}, the admin API under ${ADMIN_PREFIX}.` })),
   );
-  app.setErrorHandler((error, request, reply) => {
-    if (isAppError(error)) {
-      return reply
-        .code(error.spec.httpStatus)
-        .type('application/json; charset=utf-8')
-        .send(stringifyJson({ status: 'FAIL', code: error.spec.code, errorMessage: error.message }));
-    }
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status === undefined || status >= 500) request.log.error({ err: error }, 'unexpected failure');
-    const code = status !== undefined && status < 500 ? Errors.INVALID_REQUEST : Errors.UNKNOWN_ERROR;
-    return reply
-      .code(status !== undefined && status < 500 ? status : 500)
-      .type('application/json; charset=utf-8')
-      .send(stringifyJson({ status: 'FAIL', code: code.code, errorMessage: code === Errors.INVALID_REQUEST ? (error as Error).message : code.message }));
-  });
-
   let closing: Promise<void> | undefined;
   return {
     app,

@@ -37,7 +37,7 @@ function join(parent: string, key: string | number): string {
 /**
  * The first string (or object key) anywhere in `value` holding a forbidden character. Walks
  * iteratively: a parsed body may nest as deep as the parser allowed, deeper than recursion would.
- * Values that are not plain strings, arrays or objects (numbers, JsonNumber, Buffers) are skipped.
+ * Numbers, booleans and byte buffers are skipped; any other object is walked by its own keys.
  */
 export function findControlCharacter(value: unknown, prefix = ''): ControlCharacterHit | undefined {
   const stack: Array<{ value: unknown; path: string }> = [{ value, path: prefix }];
@@ -48,7 +48,8 @@ export function findControlCharacter(value: unknown, prefix = ''): ControlCharac
       if (index >= 0) return { path: path || 'body', codePoint: v.charCodeAt(index), index };
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: join(path, i) });
-    } else if (v !== null && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
+    } else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) {
+      // plain objects, and the prototype-less ones query-string parsers make
       const entries = Object.entries(v as Record<string, unknown>);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i] as [string, unknown];
@@ -62,7 +63,12 @@ export function findControlCharacter(value: unknown, prefix = ''): ControlCharac
   return undefined;
 }
 
+/** A path safe to show: a key that holds a forbidden character shows it as `\u0000`. */
+function printable(path: string): string {
+  return path.replace(new RegExp(FORBIDDEN.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** The message every surface answers with, naming the field. */
 export function controlCharacterMessage(hit: ControlCharacterHit): string {
-  return `${hit.path} contains an illegal character (${codePointName(hit.codePoint)} at position ${hit.index}): control characters and unpaired surrogates are not allowed`;
+  return `${printable(hit.path)} contains an illegal character (${codePointName(hit.codePoint)} at position ${hit.index}): control characters and unpaired surrogates are not allowed`;
 }
