@@ -5,7 +5,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { ADMIN_TOKEN_FILE, readOrCreateSecret, SECRET_KEY_FILE } from './config/data-dir.ts';
 import type { Config } from './config/config.ts';
-import { Errors } from './domain/errors.ts';
+import { Errors, isAppError } from './domain/errors.ts';
 import { adminPlugin, ADMIN_PREFIX } from './http/admin/plugin.ts';
 import { merchantRoutes } from './http/admin/merchants.ts';
 import { moneyOutRoutes } from './http/admin/money-out.ts';
@@ -15,6 +15,7 @@ import { binancePayPlugin, BINANCE_PREFIX } from './http/binancepay/plugin.ts';
 import { balanceRoutes } from './http/binancepay/routes/balance.ts';
 import { certificatesRoutes } from './http/binancepay/routes/certificates.ts';
 import { checkoutPlugin } from './http/checkout/plugin.ts';
+import { controlCharacterGuard } from './http/shared/control-characters.ts';
 import { dashboard, DASHBOARD_PREFIX } from './http/dashboard/index.ts';
 import { orderRoutes } from './http/binancepay/routes/orders.ts';
 import { payoutRoutes } from './http/binancepay/routes/payouts.ts';
@@ -149,6 +150,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     ids: new SnowflakeIds(businessClock, config.nodeId),
     secrets,
     settings: {
+      strict: config.strict,
       timestampWindowMs: config.timestampWindowMs,
       signatureDebug: config.signatureDebug,
       signatureCaseInsensitive: config.signatureCaseInsensitive,
@@ -176,6 +178,28 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   wakeDispatcher = () => workers.wakeDispatcher();
   deps.time.afterMove = () => workers.runAll();
 
+  // routes without an error handler of their own (ops, the root 404) answer JSON too; plugins
+  // registered after this inherit it
+  app.setErrorHandler((error, request, reply) => {
+    if (isAppError(error)) {
+      return reply
+        .code(error.spec.httpStatus)
+        .type('application/json; charset=utf-8')
+        .send(stringifyJson({ status: 'FAIL', code: error.spec.code, errorMessage: error.message }));
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === undefined || status >= 500) request.log.error({ err: error }, 'unexpected failure');
+    const code = status !== undefined && status < 500 ? Errors.INVALID_REQUEST : Errors.UNKNOWN_ERROR;
+    return reply
+      .code(status !== undefined && status < 500 ? status : 500)
+      .type('application/json; charset=utf-8')
+      .send(stringifyJson({ status: 'FAIL', code: code.code, errorMessage: code === Errors.INVALID_REQUEST ? (error as Error).message : code.message }));
+  });
+
+  // every surface refuses control characters in path, query and body strings before its handlers
+  // run; the Binance Pay surface checks its body itself, after authentication (docs/errors.md)
+  app.addHook('preValidation', controlCharacterGuard([BINANCE_PREFIX]));
+
   await app.register(binancePayPlugin(deps, [certificatesRoutes, orderRoutes, refundRoutes, payoutRoutes, balanceRoutes, transferRoutes, subMerchantRoutes, profitSharingRoutes], config.bodyLimitBytes), { prefix: BINANCE_PREFIX });
   await app.register(adminPlugin(deps, adminToken, [merchantRoutes, sandboxRoutes, moneyOutRoutes, webhookRoutes], config.bodyLimitBytes), { prefix: ADMIN_PREFIX });
 
@@ -191,16 +215,6 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       .type('application/json; charset=utf-8')
       .send(stringifyJson({ status: 'FAIL', code: Errors.PATH_NOT_FOUND.code, errorMessage: `No route ${request.method} ${request.url.split('?')[0]}. The Binance Pay API lives under ${BINANCE_PREFIX}, the admin API under ${ADMIN_PREFIX}.` })),
   );
-  app.setErrorHandler((error, request, reply) => {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status === undefined || status >= 500) request.log.error({ err: error }, 'unexpected failure');
-    const code = status !== undefined && status < 500 ? Errors.INVALID_REQUEST : Errors.UNKNOWN_ERROR;
-    return reply
-      .code(status !== undefined && status < 500 ? status : 500)
-      .type('application/json; charset=utf-8')
-      .send(stringifyJson({ status: 'FAIL', code: code.code, errorMessage: code === Errors.INVALID_REQUEST ? (error as Error).message : code.message }));
-  });
-
   let closing: Promise<void> | undefined;
   return {
     app,

@@ -48,6 +48,8 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
     .option('--pay-closed-notify <on|off>', 'send PAY_CLOSED webhooks', onOff)
     .option('--status <status>', 'ACTIVE or SUSPENDED')
     .option('--commission-rate <rate>', 'decimal rate, e.g. 0.01 ("none" = server default)')
+    .option('--new-webhook-certificate <on|off>', 'also sign webhooks with the new certificate (BinancePay-Signature-New)', onOff)
+    .option('--share-payer-detail <on|off>', 'whitelist for payerDetail in query order and PAY webhooks', onOff)
     .option('--json', 'JSON output')
     .action(async (id: string, opts: Record<string, string | boolean | undefined>) => {
       const patch: Record<string, unknown> = {};
@@ -57,6 +59,8 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
       if (opts.payClosedNotify !== undefined) patch.payClosedNotify = opts.payClosedNotify;
       if (opts.status !== undefined) patch.status = opts.status;
       if (opts.commissionRate !== undefined) patch.commissionRate = opts.commissionRate === 'none' ? null : opts.commissionRate;
+      if (opts.newWebhookCertificate !== undefined) patch.newWebhookCertificate = opts.newWebhookCertificate;
+      if (opts.sharePayerDetail !== undefined) patch.sharePayerDetail = opts.sharePayerDetail;
       ctx.output(opts.json as boolean | undefined, await ctx.client().request('PATCH', `/merchants/${encodeURIComponent(id)}`, patch));
     });
 
@@ -124,13 +128,18 @@ export function registerCommands(program: Command, ctx: CommandContext): void {
   const certificates = program.command('certificates').description('webhook signing keys as /certificates publishes them');
   certificates
     .command('list', { isDefault: true })
+    .option('--new', 'the new certificate (BinancePay-Signature-New, /certificates/new)')
     .option('--json', 'JSON output')
-    .action(async (opts: { json?: boolean }) => ctx.output(opts.json, await ctx.client().request('GET', '/certificates')));
+    .action(async (opts: { new?: boolean; json?: boolean }) => ctx.output(opts.json, await ctx.client().request('GET', opts.new ? '/certificates?kind=new' : '/certificates')));
   certificates
     .command('rotate')
     .option('--overlap-seconds <n>', 'how long the old key stays listed (default 7 days)', (v) => Number(v))
+    .option('--new', 'rotate the new certificate instead of the legacy one')
     .option('--json', 'JSON output')
-    .action(async (opts: { overlapSeconds?: number; json?: boolean }) =>
-      ctx.output(opts.json, await ctx.client().request('POST', '/certificates/rotate', opts.overlapSeconds === undefined ? {} : { overlapSeconds: opts.overlapSeconds })),
+    .action(async (opts: { overlapSeconds?: number; new?: boolean; json?: boolean }) =>
+      ctx.output(
+        opts.json,
+        await ctx.client().request('POST', '/certificates/rotate', { ...(opts.overlapSeconds === undefined ? {} : { overlapSeconds: opts.overlapSeconds }), ...(opts.new ? { kind: 'new' } : {}) }),
+      ),
     );
 }

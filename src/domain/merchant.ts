@@ -10,6 +10,13 @@ export interface Merchant {
   ipAllowlist: string[] | null;
   /** Send PAY_CLOSED webhooks (Binance's portal lets merchants turn them off, fact sheet §5.1). */
   payClosedNotify: boolean;
+  /**
+   * Binance's new webhook certificate is enabled for this merchant: webhooks also carry
+   * BinancePay-Certificate-SN-New and BinancePay-Signature-New, /certificates/new lists it.
+   */
+  newWebhookCertificate: boolean;
+  /** Whitelisted for `payerDetail` (encrypted payer data) in query order and PAY webhooks. */
+  sharePayerDetail: boolean;
   /** Commission rate override (decimal text); null = the server default. */
   commissionRate: string | null;
   /** Set for sub-merchants: the channel partner that created and operates it (fact sheet §3.13). */

@@ -3,12 +3,13 @@
  * plain secret, so it cannot be hashed like a password; it is sealed with AES-256-GCM under a
  * master key that lives outside the database (BPAY_SECRET_KEY or <data>/secret.key).
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, scryptSync } from 'node:crypto';
 
 const VERSION = 'v1';
 
 export class SecretBox {
   private readonly key: Buffer;
+  private readonly derived = new Map<string, Buffer>();
   /** Short fingerprint of the master key, stored beside sealed values so a wrong key is reported clearly. */
   readonly keyId: string;
 
@@ -25,6 +26,16 @@ export class SecretBox {
     const b64 = Buffer.from(text, 'base64');
     if (b64.length === 32 && /^[A-Za-z0-9+/]{43}=?$/.test(text)) return new SecretBox(b64);
     return new SecretBox(scryptSync(text, 'binance-pay-server/secret-box', 32));
+  }
+
+  /** A 32-byte key for one purpose, derived from the master key (HMAC-SHA256 of the label); never the master key itself. */
+  deriveKey(label: string): Buffer {
+    let key = this.derived.get(label);
+    if (!key) {
+      key = createHmac('sha256', this.key).update(`binance-pay-server/${label}`).digest();
+      this.derived.set(label, key);
+    }
+    return key;
   }
 
   static generateKeyText(): string {

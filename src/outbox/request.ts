@@ -10,6 +10,11 @@ export interface WebhookSigner {
   /** `certSerial` of the key, as /certificates lists it and `BinancePay-Certificate-SN` carries it */
   certSerial: string;
   privateKeyPem: string;
+  /**
+   * The new platform certificate's key for a merchant that has it enabled (docs/webhooks.md): its
+   * webhooks also carry `BinancePay-Certificate-SN-New` and `BinancePay-Signature-New`.
+   */
+  newKeyFor?(merchantId: number): { certSerial: string; privateKeyPem: string } | undefined;
 }
 
 export interface SignedWebhook {
@@ -26,17 +31,25 @@ export function webhookNonce(): string {
 }
 
 /** `timestamp` is epoch ms as text (wall clock: receivers compare it with their own clock). */
-export function signWebhook(event: Pick<OutboxEvent, 'bizType' | 'bizId' | 'bizStatus' | 'data'>, signer: WebhookSigner, timestamp: string, nonce: string): SignedWebhook {
+/**
+ * Both signatures cover the same `timestamp\nnonce\nbody\n` (one timestamp and nonce per attempt);
+ * the new certificate's pair follows the legacy headers, which stay (Binance sends them "next to
+ * the existing headers").
+ */
+export function signWebhook(event: Pick<OutboxEvent, 'bizType' | 'bizId' | 'bizStatus' | 'data'> & { merchantId?: number }, signer: WebhookSigner, timestamp: string, nonce: string): SignedWebhook {
   const body = webhookBody(event);
-  const signature = rsaSignBase64(signer.privateKeyPem, signaturePayload(timestamp, nonce, body));
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'BinancePay-Timestamp': timestamp,
-      'BinancePay-Nonce': nonce,
-      'BinancePay-Certificate-SN': signer.certSerial,
-      'BinancePay-Signature': signature,
-    },
+  const payload = signaturePayload(timestamp, nonce, body);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'BinancePay-Timestamp': timestamp,
+    'BinancePay-Nonce': nonce,
+    'BinancePay-Certificate-SN': signer.certSerial,
+    'BinancePay-Signature': rsaSignBase64(signer.privateKeyPem, payload),
   };
+  const newKey = event.merchantId === undefined ? undefined : signer.newKeyFor?.(event.merchantId);
+  if (newKey) {
+    headers['BinancePay-Certificate-SN-New'] = newKey.certSerial;
+    headers['BinancePay-Signature-New'] = rsaSignBase64(newKey.privateKeyPem, payload);
+  }
+  return { body, headers };
 }

@@ -10,7 +10,7 @@ import { findMerchant } from '../store/merchants-repo.ts';
 import { findPayer, findPayerByEmail } from '../store/payers-repo.ts';
 import { DEMO_FUNDING } from './demo.ts';
 import type { ServiceDeps } from './deps.ts';
-import { getOrderByLinkToken, orderUrls, type OrderUrls } from './orders.ts';
+import { getOrderByLinkToken, orderUrls, tempTokens, type OrderUrls } from './orders.ts';
 import { createPayer, payerBalances, type Funding } from './payers.ts';
 import { payableCurrencies, payOrder } from './payments.ts';
 import { priceInUsdt } from './rates.ts';
@@ -26,6 +26,11 @@ export interface CheckoutView {
 /** Link tokens are 32 lower-case hex (fact sheet §3.1 checkoutUrl); anything else is not ours. */
 export function isLinkToken(text: string): boolean {
   return /^[0-9a-f]{32}$/.test(text);
+}
+
+/** The link token a deep link's tempToken stands for, if it is one of this server's. */
+export function linkTokenOfTempToken(deps: ServiceDeps, tempToken: string): string | undefined {
+  return tempTokens(deps).linkTokenOf(tempToken);
 }
 
 export async function checkoutView(deps: ServiceDeps, linkToken: string): Promise<CheckoutView | undefined> {

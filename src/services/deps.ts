@@ -17,6 +17,8 @@ export interface Logger {
 
 /** Settings services need; a slice of Config so services do not depend on how config is read. */
 export interface ServiceSettings {
+  /** BPAY_STRICT: Binance-only behaviour (exact messages, the gateway's 100001001, no extra fields) */
+  strict: boolean;
   timestampWindowMs: number;
   signatureDebug: boolean;
   signatureCaseInsensitive: boolean;
@@ -30,7 +32,10 @@ export interface ServiceSettings {
 export interface ServiceCaches {
   /** apiKey → key, merchant and opened secret as of an auth epoch (src/services/request-auth.ts) */
   auth: Map<string, AuthEntry>;
-  signer: { certSerial: string; privateKeyPem: string; loadedAtMs: number } | undefined;
+  /** webhook signing keys and the merchants with the new certificate (src/services/certificates.ts) */
+  signer:
+    | { certSerial: string; privateKeyPem: string; newKey: { certSerial: string; privateKeyPem: string } | undefined; newMerchants: Set<number>; loadedAtMs: number }
+    | undefined;
 }
 
 export function newServiceCaches(): ServiceCaches {

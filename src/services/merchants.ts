@@ -9,6 +9,7 @@ import { isUniqueViolation, withTransaction } from '../store/db.ts';
 import * as repo from '../store/merchants-repo.ts';
 import type { MerchantPatch } from '../store/merchants-repo.ts';
 import { audit, type Actor } from './audit.ts';
+import { ensureSigningKey } from './certificates.ts';
 import type { ServiceDeps } from './deps.ts';
 
 export interface CreatedKey {
@@ -89,6 +90,8 @@ export function listMerchants(deps: ServiceDeps, opts: { limit?: number; afterId
 
 export async function updateMerchant(deps: ServiceDeps, merchantId: number, patch: MerchantPatch, actor: Actor = 'system'): Promise<Merchant> {
   const before = await getMerchant(deps, merchantId);
+  // the new certificate exists before any webhook could need it
+  if (patch.newWebhookCertificate === true) await ensureSigningKey(deps, 'new');
   await withTransaction(deps.store, async (tx) => {
     await repo.updateMerchant(tx.db, merchantId, patch, deps.clock.now());
     const changes = Object.fromEntries(
@@ -99,6 +102,8 @@ export async function updateMerchant(deps: ServiceDeps, merchantId: number, patc
     const action = patch.status === 'SUSPENDED' && before.status !== 'SUSPENDED' ? 'merchant.suspend' : patch.status === 'ACTIVE' && before.status !== 'ACTIVE' ? 'merchant.reactivate' : 'merchant.update';
     if (Object.keys(changes).length > 0) await audit(tx.db, deps, actor, action, merchantId, changes);
   });
+  // who gets the new certificate's headers: this node at once, the others within the signer cache
+  if (patch.newWebhookCertificate !== undefined) deps.caches.signer = undefined;
   return getMerchant(deps, merchantId);
 }
 

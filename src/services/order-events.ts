@@ -11,7 +11,8 @@ function commissionLiteral(order: Order) {
   return order.commission === 0n ? jsonNumber('0') : jsonNumber(formatAmount(order.commission));
 }
 
-export function payEventData(order: Order, bizStatus: 'PAY_SUCCESS' | 'PAY_CLOSED', eventTimeMs: number): string {
+/** `payerDetail`: encrypted payer details for whitelisted merchants (src/services/payer-detail.ts), PAY_SUCCESS only. */
+export function payEventData(order: Order, bizStatus: 'PAY_SUCCESS' | 'PAY_CLOSED', eventTimeMs: number, payerDetail?: string): string {
   const { productType, productName } = productOf(order);
   // key order of the sample in fact sheet §9 G
   const data: Record<string, unknown> = {
@@ -33,6 +34,7 @@ export function payEventData(order: Order, bizStatus: 'PAY_SUCCESS' | 'PAY_CLOSE
       payMethod: order.paymentInfo.payMethod,
       paymentInstructions: order.paymentInfo.paymentInstructions.map((p) => ({ currency: p.currency, amount: jsonNumber(p.amount), price: jsonNumber(p.price) })),
       channel: order.paymentInfo.channel,
+      ...(payerDetail !== undefined ? { payerDetail } : {}),
     };
   }
   return stringifyJson(data);

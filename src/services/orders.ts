@@ -7,12 +7,14 @@ import type { Merchant } from '../domain/merchant.ts';
 import { effectiveStatus, nextStatus, ORDER_MAX_LIFETIME_MS, type GoodsItem, type Order, type TerminalType } from '../domain/order.ts';
 import { convertAmount, formatAmount, formatAmountTrimmed, MAX_AMOUNT, type Amount } from '../lib/amount.ts';
 import { randomHex } from '../lib/ids.ts';
+import { TempTokens } from '../lib/temp-token.ts';
 import { enqueue } from '../outbox/enqueue.ts';
 import { withTransaction, type Tx } from '../store/db.ts';
 import { findMerchant } from '../store/merchants-repo.ts';
 import * as repo from '../store/orders-repo.ts';
 import type { ServiceDeps } from './deps.ts';
 import { payEventData } from './order-events.ts';
+import { ORDER_API_KEY, payerDetailOf } from './payer-detail.ts';
 import { hasRate, isSupportedAsset, priceInUsdt } from './rates.ts';
 import { requireSubMerchant } from './sub-merchants.ts';
 
@@ -36,6 +38,8 @@ export interface CreateOrderInput {
   supportPayCurrency?: string[] | undefined;
   profitSharing: boolean;
   subMerchantId?: string | undefined;
+  /** the API key the request was signed with: payerDetail is encrypted with its secret */
+  apiKey?: string | undefined;
 }
 
 export interface OrderLookup {
@@ -57,18 +61,26 @@ export function withEffectiveStatus(order: Order, nowMs: number): Order {
   return status === order.status ? order : { ...order, status };
 }
 
+/** The deep link's tempTokens of this server (src/lib/temp-token.ts). */
+export function tempTokens(deps: ServiceDeps): TempTokens {
+  return new TempTokens(deps.secrets.deriveKey('temp-token'));
+}
+
 /**
  * Links on this server shaped like Binance's (fact sheet §3.1): the checkout page, a PNG of the
  * QR code, the QR payload, a deep link (bnc:// with this server as host: swap the scheme for
- * http(s) to open it in a browser) and the universal link carrying the deep link in `_dp`.
+ * http(s) to open it in a browser) and the universal link carrying the deep link in `_dp`. The
+ * deep link carries its own 32-character tempToken and `returnLink` — the order's returnUrl, else
+ * its checkout page — unencoded, as in Binance's answers.
  */
-export function orderUrls(deps: ServiceDeps, order: Pick<Order, 'linkToken' | 'extra'>): OrderUrls {
+export function orderUrls(deps: ServiceDeps, order: Pick<Order, 'linkToken' | 'extra' | 'returnUrl'>): OrderUrls {
   const base = deps.settings.publicUrl;
   const host = base.replace(/^https?:\/\//, '');
-  const deeplink = `bnc://${host}/payment/secpay?tempToken=${order.linkToken}`;
+  const checkoutUrl = `${base}/checkout/${order.linkToken}`;
+  const deeplink = `bnc://${host}/payment/secpay?tempToken=${tempTokens(deps).of(order.linkToken)}&returnLink=${order.returnUrl ?? checkoutUrl}`;
   const attach = typeof order.extra.universalUrlAttach === 'string' ? `&${order.extra.universalUrlAttach}` : '';
   return {
-    checkoutUrl: `${base}/checkout/${order.linkToken}`,
+    checkoutUrl,
     qrcodeLink: `${base}/checkout/${order.linkToken}/qr.png`,
     qrContent: `${base}/qr/dplk${order.linkToken}`,
     deeplink,
@@ -132,7 +144,7 @@ export async function createOrder(deps: ServiceDeps, merchant: Merchant, input: 
     status: 'INITIAL',
     description: input.description ?? null,
     goods: input.goods,
-    extra: input.extra,
+    extra: input.apiKey === undefined ? input.extra : { ...input.extra, [ORDER_API_KEY]: input.apiKey },
     passThroughInfo: input.passThroughInfo ?? null,
     webhookUrl: input.webhookUrl ?? null,
     returnUrl: input.returnUrl ?? null,
@@ -177,6 +189,11 @@ export async function queryOrder(deps: ServiceDeps, merchant: Merchant, lookup: 
   const order = await findOwnOrder(deps, merchant, lookup);
   if (!order) fail(Errors.ORDER_NOT_FOUND);
   return withEffectiveStatus(order, deps.clock.now());
+}
+
+/** `paymentInfo.payerDetail` of a queried order, for a whitelisted merchant (src/services/payer-detail.ts). */
+export function queryPayerDetail(deps: ServiceDeps, merchant: Merchant, order: Order): Promise<string | undefined> {
+  return payerDetailOf(deps, deps.store.db, merchant, order);
 }
 
 /** Resolves where a notification goes: the request's webhookUrl, else the merchant's (fact sheet §5.1). */

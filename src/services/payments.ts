@@ -16,6 +16,7 @@ import * as orders from '../store/orders-repo.ts';
 import { findOpenUserIdOfOrder, findPayer } from '../store/payers-repo.ts';
 import type { ServiceDeps } from './deps.ts';
 import { payEventData } from './order-events.ts';
+import { payerDetailOf } from './payer-detail.ts';
 import { webhookTarget } from './orders.ts';
 import { openUserIdFor } from './payers.ts';
 import { hasRate, priceInUsdt } from './rates.ts';
@@ -119,12 +120,14 @@ export async function payOrder(deps: ServiceDeps, input: PayInput): Promise<Orde
     };
     const patch = { status: 'PAID' as const, transactTimeMs: nowMs, transactionId: deps.ids.next(), payerBinanceId: payer.binanceId, openUserId, paymentInfo, commission };
     const paid: Order = { ...order, ...patch, updatedAtMs: nowMs };
+    // whitelisted merchants only: one more read (the order's API key) in their payments alone
+    const payerDetail = merchant.sharePayerDetail ? await payerDetailOf(deps, tx.db, merchant, paid, payer) : undefined;
     const event = {
       merchantId: order.merchantId,
       bizType: 'PAY',
       bizId: order.prepayId,
       bizStatus: 'PAY_SUCCESS',
-      data: payEventData(paid, 'PAY_SUCCESS', nowMs),
+      data: payEventData(paid, 'PAY_SUCCESS', nowMs, payerDetail),
       webhookUrl: webhookTarget(order.webhookUrl, merchant),
       refType: 'order',
       refId: order.prepayId,

@@ -1,6 +1,6 @@
 /** The `data` of PAYOUT and PAYOUT_NON_BN notifications (fact sheet §5.4, sample §9 H). */
 import type { Payout, PayoutDetail } from '../domain/payout.ts';
-import { formatAmount } from '../lib/amount.ts';
+import { formatAmount, formatAmountTrimmed } from '../lib/amount.ts';
 import { jsonNumber, stringifyJson } from '../lib/json.ts';
 
 export function payoutEventData(payout: Payout): string {
@@ -14,14 +14,18 @@ export function payoutEventData(payout: Payout): string {
   });
 }
 
+/**
+ * PAYOUT_NON_BN follows the docs' sample payload (webhook-payout-non-binance): `orderId` and
+ * `batchId` are strings, as the table types them, and so is `amount` ("1"), in its shortest form.
+ */
 export function payoutNonBinanceEventData(payout: Payout, detail: PayoutDetail): string {
   return stringifyJson({
     merchantSendId: detail.merchantSendId,
-    orderId: jsonNumber(detail.detailId),
-    batchId: jsonNumber(payout.payoutId),
+    orderId: detail.detailId,
+    batchId: payout.payoutId,
     status: detail.status,
     currency: payout.currency,
-    amount: jsonNumber(formatAmount(detail.amount)),
+    amount: formatAmountTrimmed(detail.amount),
     receiveType: detail.receiveType,
     receiver: detail.receiver,
   });

@@ -15,6 +15,8 @@ function toMerchant(row: Selectable<MerchantsTable>): Merchant {
     webhookUrl: row.webhook_url,
     ipAllowlist: row.ip_allowlist === null ? null : (JSON.parse(row.ip_allowlist) as string[]),
     payClosedNotify: toBool(row.pay_closed_notify),
+    newWebhookCertificate: toBool(row.new_webhook_certificate),
+    sharePayerDetail: toBool(row.share_payer_detail),
     commissionRate: row.commission_rate,
     partnerMerchantId: toNumberOrNull(row.partner_merchant_id),
     profile: row.profile_json ? (JSON.parse(row.profile_json) as Record<string, unknown>) : null,
@@ -101,6 +103,8 @@ export interface MerchantPatch {
   webhookUrl?: string | null;
   ipAllowlist?: string[] | null;
   payClosedNotify?: boolean;
+  newWebhookCertificate?: boolean;
+  sharePayerDetail?: boolean;
   commissionRate?: string | null;
 }
 
@@ -115,6 +119,8 @@ export async function updateMerchant(q: Q, merchantId: number, patch: MerchantPa
       ...(patch.ipAllowlist !== undefined ? { ip_allowlist: patch.ipAllowlist === null ? null : JSON.stringify(patch.ipAllowlist) } : {}),
       ...(patch.payClosedNotify !== undefined ? { pay_closed_notify: fromBool(patch.payClosedNotify) } : {}),
       ...(patch.commissionRate !== undefined ? { commission_rate: patch.commissionRate } : {}),
+      ...(patch.newWebhookCertificate !== undefined ? { new_webhook_certificate: fromBool(patch.newWebhookCertificate) } : {}),
+      ...(patch.sharePayerDetail !== undefined ? { share_payer_detail: fromBool(patch.sharePayerDetail) } : {}),
       updated_at_ms: nowMs,
     })
     .where('merchant_id', '=', merchantId)
@@ -206,4 +212,17 @@ export async function findSubMerchantByName(q: Q, partnerMerchantId: number, nam
 
 export async function listSubMerchants(q: Q, partnerMerchantId: number): Promise<Merchant[]> {
   return (await q.selectFrom('merchants').selectAll().where('partner_merchant_id', '=', partnerMerchantId).orderBy('merchant_id').execute()).map(toMerchant);
+}
+
+/** Merchants whose webhooks carry the new certificate's headers (docs/webhooks.md). */
+export async function listNewCertificateMerchantIds(q: Q): Promise<number[]> {
+  const rows = await q.selectFrom('merchants').select('merchant_id').where('new_webhook_certificate', '=', 1).execute();
+  return rows.map((r) => toNumber(r.merchant_id));
+}
+
+/** The newest usable API key of a merchant with its sealed secret (payerDetail of orders that recorded none). */
+export async function findNewestActiveApiKeyWithSecret(q: Q, merchantId: number, nowMs: number): Promise<{ key: ApiKeyInfo; secretSealed: string } | undefined> {
+  const rows = await q.selectFrom('api_keys').selectAll().where('merchant_id', '=', merchantId).where('status', '=', 'ACTIVE').orderBy('created_at_ms', 'desc').execute();
+  const row = rows.find((r) => r.expires_at_ms === null || toNumber(r.expires_at_ms) > nowMs);
+  return row ? { key: toApiKey(row), secretSealed: row.secret_sealed } : undefined;
 }

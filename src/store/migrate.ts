@@ -16,6 +16,7 @@ import * as m0009 from './migrations/0009_sandbox_clock.ts';
 import * as m0010 from './migrations/0010_rate_limit_buckets.ts';
 import * as m0011 from './migrations/0011_sign_in_failures.ts';
 import * as m0012 from './migrations/0012_ledger_limits.ts';
+import * as m0020 from './migrations/0020_new_certificate_payer_detail.ts';
 
 type Up = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
 
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Up> = {
   '0010_rate_limit_buckets': m0010.up,
   '0011_sign_in_failures': m0011.up,
   '0012_ledger_limits': m0012.up,
+  '0020_new_certificate_payer_detail': m0020.up,
 };
 
 class InCodeProvider implements MigrationProvider {

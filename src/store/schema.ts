@@ -24,6 +24,9 @@ export interface MerchantsTable {
   created_at_ms: Int64;
   updated_at_ms: Int64;
   profile_json: string | null;
+  /** migration 0020 */
+  new_webhook_certificate: Flag;
+  share_payer_detail: Flag;
 }
 
 export interface ApiKeysTable {
@@ -74,6 +77,8 @@ export interface SigningKeysTable {
   created_at_ms: Int64;
   retired_at_ms: Int64Null;
   listed_until_ms: Int64Null;
+  /** migration 0020: 'legacy' (BinancePay-Signature) or 'new' (BinancePay-Signature-New) */
+  kind: ColumnType<string, string | undefined, string>;
 }
 
 export interface PayersTable {

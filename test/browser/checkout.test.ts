@@ -167,14 +167,15 @@ describeBrowser('hosted checkout', () => {
     await page.goto(paidElsewhere.checkoutUrl);
     expect(await statusText()).toBe('INITIAL');
     await server.adminOk('POST', `/orders/${paidElsewhere.prepayId}/pay`, { payer: payer.binanceId });
-    await expect.poll(() => statusText()).toBe('PAID');
+    // the page polls every second: give the poll more than one round (under load a round runs late)
+    await expect.poll(() => statusText(), { timeout: 5_000 }).toBe('PAID');
     // like Binance's checkout after an in-app payment: back to the merchant
     await page.waitForURL(shopUrl('/thanks?elsewhere=1'));
 
     const closed = await createOrder();
     await page.goto(closed.checkoutUrl);
     await server.client(merchant).closeOrder({ prepayId: closed.prepayId });
-    await expect.poll(() => statusText()).toBe('CANCELED');
+    await expect.poll(() => statusText(), { timeout: 5_000 }).toBe('CANCELED');
     expect(await page.locator('#status-message').textContent()).toBe('The merchant closed this order. It can no longer be paid.');
     await screenshot(page, 'checkout-7-closed-by-merchant');
   });

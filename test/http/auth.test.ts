@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../helpers/dialects.ts';
 import { AUTH_CODES, ENDPOINTS } from '../helpers/endpoints.ts';
 import { startTestServer, type MerchantCredentials, type TestServer } from '../helpers/server.ts';
+import { failureText } from '../helpers/envelope.ts';
 
 function sign(secret: string, ts: string, nonce: string, body: string): string {
   return createHmac('sha512', secret).update(`${ts}\n${nonce}\n${body}\n`).digest('hex').toUpperCase();
@@ -89,7 +90,7 @@ describeEachDialect('request authentication', (dialect) => {
         expect(first.envelope?.code).not.toBe('400001');
         const replay = await send({ nonce: n });
         expectFail(replay, '400001');
-        expect(replay.envelope?.errorMessage).toMatch(/already used/);
+        expect(failureText(replay.envelope)).toMatch(/already used/);
       });
 
       it('rejects malformed nonces (400100)', async () => {

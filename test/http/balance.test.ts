@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../helpers/dialects.ts';
 import { v3OrderBody } from '../helpers/endpoints.ts';
 import { startTestServer, type MerchantCredentials, type TestServer } from '../helpers/server.ts';
+import { expectNamed } from '../helpers/envelope.ts';
 
 const BALANCE = '/binancepay/openapi/balance';
 const BALANCE_V2 = '/binancepay/openapi/v2/balance';
@@ -186,7 +187,7 @@ describeEachDialect('wallet balance v1 and v2', (dialect) => {
     const expectFail = (r: RawResponse, code: string, field: string) => {
       expect(r.envelope, r.rawText).toMatchObject({ status: 'FAIL', code });
       expect(r.httpStatus).toBe(400);
-      expect(r.envelope?.errorMessage).toContain(field);
+      expectNamed(r.envelope, field, r.rawText);
     };
 
     const cases: Array<[string, string, unknown, string, string]> = [

@@ -142,6 +142,29 @@ describeEachDialect('hosted checkout', (dialect) => {
       expect(followed.url).toBe(o.checkoutUrl);
     });
 
+    it('the deep link has its own tempToken and returnLink (the returnUrl, else the checkout page); a link token is no tempToken', async () => {
+      const plain = await create();
+      const withReturn = await create({ returnUrl: 'https://shop.example/thanks?order=1' });
+      const tokenOf = (o: typeof plain) => new URL(o.deeplink.replace(/^bnc:\/\//, 'http://')).searchParams.get('tempToken') ?? '';
+      const linkOf = (o: typeof plain) => new URL(o.checkoutUrl).pathname.split('/')[2] ?? '';
+      for (const o of [plain, withReturn]) {
+        expect(tokenOf(o)).toMatch(/^[A-Za-z0-9]{32}$/);
+        expect(tokenOf(o)).toMatch(/[A-Z]/);
+        expect(tokenOf(o)).not.toBe(linkOf(o));
+      }
+      expect(tokenOf(plain)).not.toBe(tokenOf(withReturn));
+      expect(plain.deeplink.endsWith(`&returnLink=${plain.checkoutUrl}`)).toBe(true);
+      expect(withReturn.deeplink.endsWith('&returnLink=https://shop.example/thanks?order=1')).toBe(true);
+      // the tempToken leads to its own order; the link token in its place, or a changed tempToken, does not
+      expect(await redirectOf(`${server.baseUrl}/payment/secpay?tempToken=${tokenOf(withReturn)}`)).toEqual({ status: 302, location: withReturn.checkoutUrl });
+      const altered = tokenOf(plain).slice(0, 31) + (tokenOf(plain).endsWith('A') ? 'B' : 'A');
+      for (const token of [linkOf(plain), altered, 'A'.repeat(32)]) {
+        const res = await fetch(`${server.baseUrl}/payment/secpay?tempToken=${token}`, { redirect: 'manual' });
+        expect(res.status, token).toBe(404);
+        await res.arrayBuffer();
+      }
+    });
+
     it('universalUrl with universalUrlAttach still redirects', async () => {
       const o = await create({ universalUrlAttach: 'countryCode=1&phone=1234567' });
       expect(await redirectOf(o.universalUrl)).toEqual({ status: 302, location: o.checkoutUrl });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../helpers/dialects.ts';
 import { tradeNo, v1OrderBody, v2OrderBody, v3OrderBody } from '../helpers/endpoints.ts';
 import { startTestServer, type MerchantCredentials, type TestServer } from '../helpers/server.ts';
+import { expectNamed } from '../helpers/envelope.ts';
 
 const V3 = '/binancepay/openapi/v3/order';
 const SEED = '/binancepay/openapi/v3/order/create';
@@ -368,7 +369,7 @@ describeEachDialect('create order v3, v2, v1 and /v3/order/create', (dialect) =>
   const expectFail = (r: RawResponse, code: string, field: string) => {
     expect(r.envelope, r.rawText).toMatchObject({ status: 'FAIL', code });
     expect(r.httpStatus, r.rawText).toBe(400);
-    expect(r.envelope?.errorMessage, r.rawText).toContain(field);
+    expectNamed(r.envelope, field, r.rawText);
     expect(r.envelope).not.toHaveProperty('data');
   };
 
@@ -742,10 +743,15 @@ describeEachDialect('create order v3, v2, v1 and /v3/order/create', (dialect) =>
       expect(data.checkoutUrl.startsWith(`${server.baseUrl}/`)).toBe(true);
       expect(data.qrcodeLink.startsWith(`${server.baseUrl}/`)).toBe(true);
       expect(data.qrContent.startsWith(`${server.baseUrl}/`)).toBe(true);
-      expect(data.deeplink).toMatch(/^bnc:\/\/[^?]+\/payment\/secpay\?tempToken=[0-9a-f]{32}$/);
+      // the deep link: its own 32-character token (mixed case, as Binance's), then returnLink
+      const deep = /^bnc:\/\/[^?]+\/payment\/secpay\?tempToken=([A-Za-z0-9]{32})&returnLink=(.+)$/.exec(data.deeplink);
+      expect(deep, data.deeplink).not.toBeNull();
       // universalUrl carries the deep link, base64 without padding, in `_dp`
       const universal = new URL(data.universalUrl);
       expect(universal.searchParams.get('linkToken')).toMatch(/^[0-9a-f]{32}$/);
+      expect(deep?.[1]).not.toBe(universal.searchParams.get('linkToken'));
+      expect(deep?.[1]?.toLowerCase()).not.toContain(universal.searchParams.get('linkToken'));
+      expect(deep?.[2]).toBe(data.checkoutUrl);
       const dp = universal.searchParams.get('_dp') ?? '';
       expect(dp).not.toMatch(/=$/);
       expect(Buffer.from(dp, 'base64').toString('utf8')).toBe(data.deeplink);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../helpers/dialects.ts';
 import { tradeNo, v1OrderBody, v2OrderBody, v3OrderBody } from '../helpers/endpoints.ts';
 import { startTestServer, type MerchantCredentials, type TestServer } from '../helpers/server.ts';
+import { expectNamed } from '../helpers/envelope.ts';
 
 const V3 = '/binancepay/openapi/v3/order';
 const V2 = '/binancepay/openapi/v2/order';
@@ -17,7 +18,7 @@ const QUERY_V1 = '/binancepay/openapi/order/query';
 const CLOSE = '/binancepay/openapi/order/close';
 
 const INITIAL_KEYS = ['merchantId', 'prepayId', 'merchantTradeNo', 'status', 'currency', 'orderAmount', 'createTime'];
-const PAID_EXTRA_KEYS = ['transactionId', 'openUserId', 'transactTime', 'paymentInfo'];
+const PAID_EXTRA_KEYS = ['transactionId', 'openUserId', 'commission', 'transactTime', 'paymentInfo'];
 
 interface QueryData {
   merchantId: number;
@@ -29,6 +30,7 @@ interface QueryData {
   orderAmount: string;
   openUserId?: string;
   passThroughInfo?: string;
+  commission?: string;
   transactTime?: number;
   createTime: number;
   paymentInfo?: { payerId: string; payMethod: string; paymentInstructions: Array<{ currency: string; amount: string; price: string }>; channel: string };
@@ -68,7 +70,7 @@ describeEachDialect('query order and close order', (dialect) => {
   const expectFail = (r: RawResponse, code: string, messagePart?: string) => {
     expect(r.envelope, r.rawText).toMatchObject({ status: 'FAIL', code });
     expect(r.httpStatus).toBe(400);
-    if (messagePart) expect(r.envelope?.errorMessage).toContain(messagePart);
+    if (messagePart) expectNamed(r.envelope, messagePart, r.rawText);
   };
 
   const create = async (overrides: Record<string, unknown> = {}, creds: MerchantCredentials = merchant) => {
@@ -222,6 +224,23 @@ describeEachDialect('query order and close order', (dialect) => {
       expect(typeof data.paymentInfo?.payMethod).toBe('string');
       expect(typeof data.paymentInfo?.channel).toBe('string');
       expect(data.paymentInfo?.paymentInstructions).toEqual([{ currency: 'USDT', amount: '10.50000000', price: '1.00000000' }]);
+    });
+
+    it('PAID adds commission: the fee charged, a string with 8 decimals, before transactTime (documented for v2 only)', async () => {
+      const shop = await server.createMerchant({ name: 'Fee Shop' });
+      await server.adminOk('PATCH', `/merchants/${shop.merchantId}`, { commissionRate: '0.01' });
+      const o = await create({ orderAmount: '10.5' }, shop);
+      expect((await query({ prepayId: o.prepayId }, shop)).data).not.toHaveProperty('commission');
+      await pay(o.prepayId);
+      const { data, rawText } = await query({ prepayId: o.prepayId }, shop);
+      expect(data.commission).toBe('0.10500000');
+      expect(rawText).toMatch(/"commission":"0\.10500000","transactTime":\d+/);
+      // a free merchant's paid order says so
+      const free = await create({ orderAmount: '3' });
+      await pay(free.prepayId);
+      expect((await query({ prepayId: free.prepayId })).data.commission).toBe('0.00000000');
+      // v1 documents no commission
+      expect((await query({ prepayId: o.prepayId }, shop, QUERY_V1)).data).not.toHaveProperty('commission');
     });
 
     it('paying in another currency shows that currency, amount and price in paymentInstructions', async () => {

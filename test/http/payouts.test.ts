@@ -120,8 +120,11 @@ describeEachDialect('payouts', (dialect) => {
     expect(q.batchStatus).toBe('SUCCESS');
     expect(q.transferDetailList[0]).toMatchObject({ status: 'SUCCESS' });
     expect(await payerAvailable(server, payer.binanceId, 'USDT')).toBe('12.00000000');
-    const events = await server.db.store.db.selectFrom('outbox_events').select(['biz_type', 'biz_status']).where('merchant_id', '=', m.merchantId).where('ref_type', '=', 'payout').orderBy('id').execute();
+    const events = await server.db.store.db.selectFrom('outbox_events').select(['biz_type', 'biz_status', 'biz_id', 'data_json']).where('merchant_id', '=', m.merchantId).where('ref_type', '=', 'payout').orderBy('id').execute();
     expect(events.map((e) => `${e.biz_type}:${e.biz_status}`)).toEqual(['PAYOUT_NON_BN:SUCCESS', 'PAYOUT:SUCCESS']);
+    // the docs' sample: orderId, batchId and amount are JSON strings
+    const nonBn = events[0]!;
+    expect(nonBn.data_json).toMatch(new RegExp(`^\\{"merchantSendId":"S1","orderId":"\\d+","batchId":"${nonBn.biz_id}","status":"SUCCESS","currency":"USDT","amount":"12","receiveType":"EMAIL","receiver":"${email.replace(/\./g, '\\.')}"\\}$`));
     expect((await verifyLedger(server)).ok).toBe(true);
   });
 

@@ -120,7 +120,8 @@ describeEachDialect('rate limiting on the Binance Pay surface', (dialect) => {
     for (const r of refused) {
       expect(r.httpStatus).toBe(400); // clients that parse the envelope only on HTTP 400 (fact sheet §2) still read it
       expect(r.envelope).toMatchObject({ status: 'FAIL', code: '406108' });
-      expect(r.envelope?.errorMessage).toMatch(/^Fail rate is high, please try again later \(this API key may send 5 requests per 10s; retry in \d+ ms\)\.$/);
+      expect(r.envelope?.errorMessage).toBe('Fail rate is high, please try again later');
+      expect(r.envelope?.hint).toMatch(/^Fail rate is high, please try again later \(this API key may send 5 requests per 10s; retry in \d+ ms\)\.$/);
       expect(r.rawText.startsWith('{"status":"FAIL","code":"406108","errorMessage":')).toBe(true);
       expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(Number(r.headers['retry-after'])).toBeLessThanOrEqual(2);

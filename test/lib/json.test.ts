@@ -45,16 +45,28 @@ describe('parseJsonExact', () => {
     expect(literal(parsedOk(' 42 '))).toBe('42');
   });
 
-  it('rejects duplicate keys whose values differ, at any depth, without throwing', () => {
-    for (const text of ['{"a":1,"a":2}', '{"a":1,"a":1.0}', '{"a":"x","a":"y"}', '{"o":{"k":true,"k":false}}', '[{"x":1,"x":null}]']) {
+  it('rejects duplicate keys, also exact repeats and escaped spellings, at any depth, without throwing', () => {
+    for (const text of [
+      '{"a":1,"a":2}',
+      '{"a":1,"a":1.0}',
+      '{"a":"x","a":"y"}',
+      '{"o":{"k":true,"k":false}}',
+      '[{"x":1,"x":null}]',
+      '{"a":1,"a":1}',
+      '{"a":"x","\\u0061":"x"}',
+      '{"o":{"k":[1,{"z":2}],"k":[1,{"z":2}]}}',
+      '[1,{"m":{},"n":"a,\\"b","m":{}}]',
+    ]) {
       const r = parseJsonExact(text);
       expect(r.ok, text).toBe(false);
       if (!r.ok) expect(r.message).toMatch(/Duplicate key/);
     }
   });
 
-  it('keeps an exact repeat of a key once: the value is unambiguous', () => {
-    expect(toPlainJson(parsedOk('{"a":1,"a":1}'))).toEqual({ a: '1' });
+  it('does not mistake values, array items or keys of sibling objects for duplicates', () => {
+    for (const text of ['{"a":"a","b":"a"}', '[{"a":1},{"a":1}]', '{"a":{"a":{"a":1}}}', '{"k":["k","k"],"l":"\\"k\\""}', '{"a,b":1,"a":2,"b":3}', '{"x":{},"y":{"x":1}}']) {
+      expect(parseJsonExact(text).ok, text).toBe(true);
+    }
   });
 
   it('rejects malformed JSON without throwing', () => {

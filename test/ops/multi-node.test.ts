@@ -18,6 +18,7 @@ import { postgres, TEST_DATABASE_URL } from '../helpers/dialects.ts';
 import { tradeNo, v3OrderBody } from '../helpers/endpoints.ts';
 import { allEvents, eventually, startRecordingReceiver, startServerProcess, type AttemptView, type EventView, type RecordingReceiver, type ServerProcess } from '../helpers/process.ts';
 import type { MerchantCredentials } from '../helpers/server.ts';
+import { failureText } from '../helpers/envelope.ts';
 
 const NODES = 3;
 const ORDERS = 36;
@@ -194,7 +195,7 @@ describePg(`three bpay serve nodes on one PostgreSQL${postgres.ok ? '' : ` (skip
       const replay = await node(k).client(merchant).request('/binancepay/openapi/v2/order/query', { prepayId }, opts);
       expect(replay.httpStatus).toBe(400);
       expect(replay.envelope).toMatchObject({ status: 'FAIL', code: '400001' });
-      expect(replay.envelope?.errorMessage).toMatch(/already used/);
+      expect(failureText(replay.envelope)).toMatch(/already used/);
     }
 
     for (let round = 0; round < 5; round++) {

@@ -151,6 +151,14 @@ export class BinancePayClient {
     return this.call(PATHS.certificates, body);
   }
 
+  /**
+   * The new platform certificate's keys (`BinancePay-Signature-New`): empty until Binance enables
+   * it for the merchant. Pass them as `verifyWebhook(…, { newCertificates })`.
+   */
+  getNewCertificates(body?: unknown): Promise<Certificate[]> {
+    return this.call(PATHS.certificatesNew, body);
+  }
+
   // ── Payout (§3.8–§3.10) ────────────────────────────────────────────────────────────────────
 
   batchPayout(req: BatchPayoutRequest): Promise<BatchPayoutResult> {

@@ -17,6 +17,7 @@ export { CertificateStore } from './certificate-store.ts';
 export type { CertificateFetcher, CertificateSource, CertificateStoreOptions } from './certificate-store.ts';
 
 export { parseJsonLossless } from './json-scan.ts';
+export { decryptSharedData } from './shared-data.ts';
 export { PATHS, DEFAULT_BASE_URL } from './paths.ts';
 
 export type * from './types/common.ts';

@@ -12,6 +12,8 @@ export const PATHS = {
   refundOrder: `${BASE}/order/refund`,
   queryRefund: `${BASE}/order/refund/query`,
   certificates: `${BASE}/certificates`,
+  /** "query certificate new": Binance does not show the path in any copy we found; binance-pay-server's choice */
+  certificatesNew: `${BASE}/certificates/new`,
   batchPayout: `${BASE}/payout/transfer`,
   queryPayout: `${BASE}/payout/query`,
   checkPayoutReceiver: `${BASE}/payout/receiver/check`,

@@ -18,6 +18,13 @@ export interface VerifyWebhookOptions {
   /** Reject when |now − BinancePay-Timestamp| exceeds this, ms. Off by default: retries re-sign (§5.2) but delivery may lag. */
   toleranceMs?: number;
   now?: () => number;
+  /**
+   * Binance's new platform certificate ("query certificate new": `client.getNewCertificates()`, or a
+   * `CertificateStore` over it). When given and the webhook carries `BinancePay-Certificate-SN-New`
+   * and `BinancePay-Signature-New`, that signature is checked first; the legacy
+   * `BinancePay-Signature` is the fallback, so a webhook verifies with either certificate.
+   */
+  newCertificates?: Certificate[] | CertificateStore;
 }
 
 // fact sheet §5.2
@@ -25,6 +32,9 @@ const H_TIMESTAMP = 'BinancePay-Timestamp';
 const H_NONCE = 'BinancePay-Nonce';
 const H_SERIAL = 'BinancePay-Certificate-SN';
 const H_SIGNATURE = 'BinancePay-Signature';
+// Binance's new platform certificate, sent next to the headers above
+const H_SERIAL_NEW = 'BinancePay-Certificate-SN-New';
+const H_SIGNATURE_NEW = 'BinancePay-Signature-New';
 
 function header(headers: WebhookHeaders, name: string): string | undefined {
   if (typeof headers.get === 'function') return (headers as { get(name: string): string | null }).get(name) ?? undefined;
@@ -125,13 +135,27 @@ async function pickCertificate(certificates: Certificate[] | CertificateStore, s
   throw new WebhookVerificationError('MISSING_HEADER', `missing header ${H_SERIAL} and ${all.length} certificates to choose from`);
 }
 
+/** The new certificate's signature, if the webhook has one and `certificates` knows its key. */
+async function verifiesWithNewCertificate(payload: Buffer, headers: WebhookHeaders, certificates: Certificate[] | CertificateStore): Promise<WebhookVerificationError | true> {
+  const serial = header(headers, H_SERIAL_NEW);
+  const signature = header(headers, H_SIGNATURE_NEW);
+  if (!serial || !signature) return new WebhookVerificationError('MISSING_HEADER', `missing header ${serial ? H_SIGNATURE_NEW : H_SERIAL_NEW}`);
+  const cert = Array.isArray(certificates) ? certificates.find((c) => c.certSerial.toUpperCase() === serial.toUpperCase()) : await certificates.get(serial);
+  if (!cert) return new WebhookVerificationError('UNKNOWN_CERTIFICATE', `no new certificate with serial ${serial}`);
+  if (!verifyWebhookSignature({ payload, signatureBase64: signature, publicKeyPem: cert.certPublic })) {
+    return new WebhookVerificationError('BAD_SIGNATURE', 'webhook new-certificate signature does not match body and headers');
+  }
+  return true;
+}
+
 /**
  * Verifies a webhook and returns its parsed body. Throws `WebhookVerificationError` when it must
  * not be trusted (answer non-200 so Binance retries, §5.1). A failure to fetch certificates from a
  * `CertificateStore` propagates as-is.
  *
- * Checks, in order: headers present → certificate by `BinancePay-Certificate-SN` → RSA-SHA256 over
- * `ts\nnonce\nrawBody\n` (§5.2) → timestamp tolerance (if set) → body shape.
+ * Checks, in order: headers present → (with `opts.newCertificates`: the new certificate's
+ * signature, and if it does not verify the legacy one) certificate by `BinancePay-Certificate-SN`
+ * → RSA-SHA256 over `ts\nnonce\nrawBody\n` (§5.2) → timestamp tolerance (if set) → body shape.
  */
 export async function verifyWebhook(
   rawBody: string | Uint8Array,
@@ -142,21 +166,30 @@ export async function verifyWebhook(
   const bytes = toBytes(rawBody);
   const timestamp = header(headers, H_TIMESTAMP);
   const nonce = header(headers, H_NONCE);
-  const signature = header(headers, H_SIGNATURE);
   for (const [name, value] of [
     [H_TIMESTAMP, timestamp],
     [H_NONCE, nonce],
-    [H_SIGNATURE, signature],
   ] as const) {
     if (!value) throw new WebhookVerificationError('MISSING_HEADER', `missing header ${name}`);
   }
-  const cert = await pickCertificate(certificates, header(headers, H_SERIAL));
 
   // Same layout as buildSignaturePayload (§5.2), assembled from bytes so a Buffer body is verified
-  // exactly as received rather than after a UTF-8 round trip.
+  // exactly as received rather than after a UTF-8 round trip. Both certificates sign the same payload.
   const payload = Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`, 'utf8'), bytes, Buffer.from('\n', 'utf8')]);
-  if (!verifyWebhookSignature({ payload, signatureBase64: signature as string, publicKeyPem: cert.certPublic })) {
-    throw new WebhookVerificationError('BAD_SIGNATURE', 'webhook signature does not match body and headers');
+  const byNew = opts.newCertificates ? await verifiesWithNewCertificate(payload, headers, opts.newCertificates) : undefined;
+  if (byNew !== true) {
+    try {
+      const signature = header(headers, H_SIGNATURE);
+      if (!signature) throw new WebhookVerificationError('MISSING_HEADER', `missing header ${H_SIGNATURE}`);
+      const cert = await pickCertificate(certificates, header(headers, H_SERIAL));
+      if (!verifyWebhookSignature({ payload, signatureBase64: signature, publicKeyPem: cert.certPublic })) {
+        throw new WebhookVerificationError('BAD_SIGNATURE', 'webhook signature does not match body and headers');
+      }
+    } catch (error) {
+      // a new signature that did not match says more than a legacy header one cannot check
+      if (error instanceof WebhookVerificationError && error.reason !== 'BAD_SIGNATURE' && byNew && byNew.reason === 'BAD_SIGNATURE') throw byNew;
+      throw error;
+    }
   }
 
   if (opts.toleranceMs !== undefined) {

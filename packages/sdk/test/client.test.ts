@@ -277,6 +277,7 @@ describe('BinancePayClient — typed methods hit their endpoints (fact sheet §3
     ['refundOrder', (cl) => cl.refundOrder({ refundRequestId: 'r', prepayId: '1', refundAmount: '0.5' }), '/binancepay/openapi/order/refund'],
     ['queryRefund', (cl) => cl.queryRefund({ refundRequestId: 'r' }), '/binancepay/openapi/order/refund/query'],
     ['getCertificates', (cl) => cl.getCertificates(), '/binancepay/openapi/certificates'],
+    ['getNewCertificates', (cl) => cl.getNewCertificates(), '/binancepay/openapi/certificates/new'],
     [
       'batchPayout',
       (cl) =>

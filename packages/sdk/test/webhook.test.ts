@@ -181,3 +181,36 @@ describe('webhookAck', () => {
     expect(JSON.stringify(webhookAck())).toBe('{"returnCode":"SUCCESS","returnMessage":null}');
   });
 });
+
+describe('the new platform certificate (BinancePay-Certificate-SN-New, BinancePay-Signature-New)', () => {
+  const fresh = () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const certPublic = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    return { privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), cert: { certSerial: createHash('md5').update(certPublic).digest('hex').toUpperCase(), certPublic } };
+  };
+  const next = fresh();
+  const withNew = (signature = signWith(next.privateKey, G_TIMESTAMP, G_NONCE, G_BODY)) => ({ ...G_HEADERS, 'BinancePay-Certificate-SN-New': next.cert.certSerial, 'BinancePay-Signature-New': signature });
+
+  it('verifies with the new certificate alone, the legacy one alone, or both', async () => {
+    expect((await verifyWebhook(G_BODY, withNew(), [], { newCertificates: [next.cert] })).bizType).toBe('PAY');
+    expect((await verifyWebhook(G_BODY, withNew(), [G_CERT])).bizType).toBe('PAY');
+    expect((await verifyWebhook(G_BODY, withNew(), [G_CERT], { newCertificates: [next.cert] })).bizType).toBe('PAY');
+    // only the new pair of headers (a sender that dropped the legacy ones)
+    const { 'BinancePay-Signature': _legacy, 'BinancePay-Certificate-SN': _sn, ...onlyNew } = withNew();
+    expect((await verifyWebhook(G_BODY, onlyNew, [], { newCertificates: [next.cert] })).bizType).toBe('PAY');
+    expect(await reasonOf(verifyWebhook(G_BODY, onlyNew, [G_CERT]))).toBe('MISSING_HEADER');
+  });
+
+  it('a bad or unknown new signature falls back to the legacy one, and fails when that fails too', async () => {
+    const forged = signWith(fresh().privateKey, G_TIMESTAMP, G_NONCE, G_BODY);
+    expect((await verifyWebhook(G_BODY, withNew(forged), [G_CERT], { newCertificates: [next.cert] })).bizType).toBe('PAY');
+    expect((await verifyWebhook(G_BODY, withNew(), [G_CERT], { newCertificates: [] })).bizType).toBe('PAY');
+    const badLegacy = { ...withNew(forged), 'BinancePay-Signature': forged };
+    expect(await reasonOf(verifyWebhook(G_BODY, badLegacy, [G_CERT], { newCertificates: [next.cert] }))).toBe('BAD_SIGNATURE');
+    const { 'BinancePay-Signature': _legacy, ...noLegacy } = withNew(forged);
+    expect(await reasonOf(verifyWebhook(G_BODY, noLegacy, [G_CERT], { newCertificates: [next.cert] }))).toBe('BAD_SIGNATURE');
+    // the body is covered by the new signature too
+    expect(await reasonOf(verifyWebhook(G_BODY.replace('0.88000000', '0.89000000'), withNew(), [], { newCertificates: [next.cert] }))).toBe('BAD_SIGNATURE');
+    expect(await reasonOf(verifyWebhook(G_BODY.replace('0.88000000', '0.89000000'), withNew(), [G_CERT], { newCertificates: [next.cert] }))).toBe('BAD_SIGNATURE');
+  });
+});

@@ -26,6 +26,8 @@ const patchBody = z.object({
   ipAllowlist: allowlist.nullable().optional(),
   payClosedNotify: z.boolean().optional(),
   commissionRate: commissionRate.nullable().optional(),
+  newWebhookCertificate: z.boolean().optional(),
+  sharePayerDetail: z.boolean().optional(),
 });
 
 const keyParams = z.object({ merchantId: idParam, apiKey: z.string().min(1) });
@@ -94,11 +96,15 @@ export function merchantRoutes(app: FastifyInstance, { deps }: AdminContext): vo
     return sendOk(reply, await listAuditLog(deps, { ...(q.merchantId ? { merchantId: q.merchantId } : {}), ...(q.before ? { beforeId: q.before } : {}), ...(q.limit ? { limit: q.limit } : {}) }));
   });
 
-  app.get('/certificates', async (_request, reply) => sendOk(reply, await listCertificates(deps)));
+  // ?kind=new: Binance's new platform certificate (docs/webhooks.md); default the legacy one
+  const kindOf = (value: unknown) => parseAdmin(z.object({ kind: z.enum(['legacy', 'new']).default('legacy') }), value).kind;
+
+  app.get('/certificates', async (request, reply) => sendOk(reply, await listCertificates(deps, kindOf(request.query))));
 
   app.post('/certificates/rotate', async (request, reply) => {
-    const body = parseAdmin(z.object({ overlapSeconds: z.number().int().min(0).max(365 * 24 * 3600).optional() }), request.body);
-    const cert = await rotateSigningKey(deps, body.overlapSeconds === undefined ? undefined : body.overlapSeconds * 1000, actorOf(request));
-    return sendOk(reply, { current: cert, listed: await listCertificates(deps) });
+    const body = parseAdmin(z.object({ overlapSeconds: z.number().int().min(0).max(365 * 24 * 3600).optional(), kind: z.enum(['legacy', 'new']).optional() }), request.body);
+    const kind = body.kind ?? 'legacy';
+    const cert = await rotateSigningKey(deps, body.overlapSeconds === undefined ? undefined : body.overlapSeconds * 1000, actorOf(request), kind);
+    return sendOk(reply, { current: cert, listed: await listCertificates(deps, kind) });
   });
 }

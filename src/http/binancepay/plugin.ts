@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, Errors, fail } from '../../domain/errors.ts';
 import type { Merchant } from '../../domain/merchant.ts';
+import { controlCharacterMessage, findControlCharacter } from '../../lib/control-characters.ts';
 import { isJsonNumber, parseJsonExact } from '../../lib/json.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { authenticateRequest } from '../../services/request-auth.ts';
@@ -66,8 +67,25 @@ function parseRequestBody(raw: Buffer, bodyless: boolean): Record<string, unknow
   return value as Record<string, unknown>;
 }
 
-function sendFailure(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
-  const failure = failureOf(error);
+/**
+ * Strict mode answers what Binance's gateway answers before any API check (fact sheet §1.6, FAQ):
+ * 100001001 for a method other than POST, a missing content type, or a missing body.
+ */
+function gatewayCheck(request: FastifyRequest, raw: Buffer, bodyless: boolean): void {
+  const contentType = header(request, 'content-type');
+  if (request.method !== 'POST' || contentType === undefined || contentType.trim() === '' || (!bodyless && raw.toString('utf8').trim() === '')) {
+    fail(Errors.SYSTEM_ABNORMALITY);
+  }
+}
+
+/** The one control-character rule (lib/control-characters.ts) on the parsed body and the query: 400103, field named. */
+function checkControlCharacters(body: unknown, query: unknown): void {
+  const hit = findControlCharacter(body) ?? findControlCharacter(query, 'query');
+  if (hit) fail(Errors.INVALID_PARAM_ILLEGAL_CHAR, controlCharacterMessage(hit));
+}
+
+function sendFailure(request: FastifyRequest, reply: FastifyReply, error: unknown, settings: ServiceDeps['settings']): FastifyReply {
+  const failure = failureOf(error, { strict: settings.strict, extraFields: settings.signatureDebug });
   if (failure.unexpected) request.log.error({ err: error }, 'unexpected failure on the Binance Pay surface');
   else request.log.info({ code: (error as AppError).code, msg: (error as AppError).message }, 'request failed');
   return reply.code(failure.httpStatus).type('application/json; charset=utf-8').send(failure.body);
@@ -94,13 +112,13 @@ export function binancePayPlugin(deps: ServiceDeps, routes: BinanceRoutes[], bod
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
 
-    app.setErrorHandler((error, request, reply) => sendFailure(request, reply, frameworkError(error as { code?: string })));
+    app.setErrorHandler((error, request, reply) => sendFailure(request, reply, frameworkError(error as { code?: string }), deps.settings));
 
     app.setNotFoundHandler((request, reply) => {
       const path = request.url.split('?')[0] ?? request.url;
       const suggestion = closestPath(path, paths);
       const hint = suggestion ? ` Did you mean ${suggestion}?` : '';
-      sendFailure(request, reply, new AppError(Errors.PATH_NOT_FOUND, `No API path ${path.slice(0, 200)} on this server.${hint}`));
+      sendFailure(request, reply, new AppError(Errors.PATH_NOT_FOUND, `No API path ${path.slice(0, 200)} on this server.${hint}`), deps.settings);
     });
 
     const router: BinanceRouter = {
@@ -112,9 +130,10 @@ export function binancePayPlugin(deps: ServiceDeps, routes: BinanceRoutes[], bod
           exposeHeadRoute: false,
           handler: async (request, reply) => {
             try {
+              const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+              if (deps.settings.strict) gatewayCheck(request, raw, options.bodyless ?? false);
               if (request.method !== 'POST') fail(Errors.BAD_HTTP_METHOD, `Request method ${request.method} not supported: use POST.`);
               checkContentType(header(request, 'content-type'));
-              const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
               const auth = await authenticateRequest(deps, {
                 apiKey: header(request, 'binancepay-certificate-sn'),
                 timestamp: header(request, 'binancepay-timestamp'),
@@ -130,10 +149,11 @@ export function binancePayPlugin(deps: ServiceDeps, routes: BinanceRoutes[], bod
                 fail(Errors.FAIL_RATE_HIGH, `${Errors.FAIL_RATE_HIGH.message} (this API key may send ${deps.rateLimiter?.describe() ?? ''}; retry in ${retryAfterMs} ms).`);
               }
               const body = parseRequestBody(raw, options.bodyless ?? false);
+              checkControlCharacters(body, request.query);
               const result = await handler({ deps, merchant: auth.merchant, apiKey: auth.apiKey, body, requestId: String(request.id) });
               return reply.code(200).type('application/json; charset=utf-8').send(successBody(result));
             } catch (error) {
-              return sendFailure(request, reply, error);
+              return sendFailure(request, reply, error, deps.settings);
             }
           },
         });

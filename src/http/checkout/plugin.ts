@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { AppError, Errors } from '../../domain/errors.ts';
 import type { Payer } from '../../domain/payer.ts';
 import { formatAmountTrimmed } from '../../lib/amount.ts';
-import { checkoutView, createSandboxPayer, findCheckoutPayer, getCheckoutPayer, payCheckoutOrder, payOptions, type CheckoutView } from '../../services/checkout.ts';
+import { checkoutView, createSandboxPayer, findCheckoutPayer, getCheckoutPayer, linkTokenOfTempToken, payCheckoutOrder, payOptions, type CheckoutView } from '../../services/checkout.ts';
 import type { ServiceDeps } from '../../services/deps.ts';
 import { page } from './html.ts';
 import { checkoutPage } from './page.ts';
@@ -193,7 +193,9 @@ export function checkoutPlugin(deps: ServiceDeps) {
 
     // universal link (linkToken) and the deep link with its scheme swapped for http(s) (tempToken)
     app.get<{ Querystring: { linkToken?: string; tempToken?: string } }>('/payment/secpay', async (request, reply) => {
-      const view = await checkoutView(deps, request.query.linkToken ?? request.query.tempToken ?? '');
+      const { linkToken, tempToken } = request.query;
+      const token = typeof linkToken === 'string' ? linkToken : typeof tempToken === 'string' ? linkTokenOfTempToken(deps, tempToken) : undefined;
+      const view = await checkoutView(deps, token ?? '');
       if (!view) return notFound(reply);
       return reply.redirect(view.urls.checkoutUrl, 302);
     });

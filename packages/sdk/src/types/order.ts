@@ -189,7 +189,7 @@ export interface PaymentInfo {
   paymentInstructions: PaymentInstruction[];
   channel?: string;
   subChannel?: string;
-  /** Encrypted payer KYC, whitelisted merchants only. */
+  /** Encrypted payer KYC, whitelisted merchants only: `decryptSharedData(apiSecret, payerDetail)`. */
   payerDetail?: string;
 }
 
@@ -205,6 +205,8 @@ export interface QueryOrderResult {
   orderAmount: string;
   openUserId?: string;
   passThroughInfo?: string;
+  /** Transaction fees charged, 8-dp string, once paid. */
+  commission?: string;
   /** Epoch ms, once paid. */
   transactTime?: number;
   /** Epoch ms. */

@@ -88,8 +88,9 @@ export interface PayoutWebhookData {
 /** `bizType: "PAYOUT_NON_BN"`: final outcome of an email payout. */
 export interface PayoutNonBinanceWebhookData {
   merchantSendId: string;
+  /** a string in Binance's sample (`"284838578405933060"`); a number from older senders */
   orderId: Long;
-  batchId: string;
+  batchId: Long;
   status: string;
   currency: string;
   amount: number | string;

@@ -1,7 +1,8 @@
 /**
  * Field builders for Binance request bodies, on zod. Bodies are parsed with exact numbers
- * (JsonNumber), `null` means absent (fact sheet §3.1), and every rule carries the Binance code it
- * fails with (see validation.ts for the mapping).
+ * (JsonNumber), `null` and `""` mean absent in optional fields (fact sheet §3.1; Binance's own
+ * samples send `"returnUrl":""`), and every rule carries the Binance code it fails with (see
+ * validation.ts for the mapping).
  */
 import { z } from 'zod';
 import { formatAmountTrimmed, MAX_AMOUNT, parseAmount, type Amount } from '../../../lib/amount.ts';
@@ -21,6 +22,8 @@ function issue(ctx: z.core.$RefinementCtx<unknown>, binanceCode: string, message
 }
 
 const nullToUndefined = (v: unknown) => (v === null ? undefined : v);
+/** Optional fields: clients that cannot omit a field (Go structs without omitempty) send `""`. */
+const emptyToUndefined = (v: unknown) => (v === null || v === '' ? undefined : v);
 
 /**
  * Scalar builders run on `undefined` when the field is required (`opt` short-circuits it): a
@@ -30,9 +33,13 @@ function mandatory(ctx: z.core.$RefinementCtx<unknown>): typeof z.NEVER {
   return issue(ctx, C.MISSING, 'is mandatory');
 }
 
-/** Optional field where JSON `null` counts as absent. */
+/**
+ * Optional field where JSON `null` and the empty string count as absent, whatever the field's type:
+ * Binance's FAQ signs a body with `"returnUrl":""` and the Go client dmitrorezn/go-binancepay
+ * always sends its optional strings empty (docs/api-coverage.md).
+ */
 export function opt<T extends z.ZodType>(schema: T) {
-  return z.preprocess(nullToUndefined, schema.optional());
+  return z.preprocess(emptyToUndefined, schema.optional());
 }
 
 /** Required field; `null` and absence both fail with 400100. */
@@ -94,9 +101,13 @@ export function amount(rule: AmountRule = {}) {
     if (v === undefined) return mandatory(ctx);
     let text: string;
     if (isJsonNumber(v)) text = v.toString();
-    else if (typeof v === 'string') text = v.trim();
+    else if (typeof v === 'string') text = v;
     else return issue(ctx, C.BODY, 'must be a number or a numeric string');
     if (text.length === 0) return issue(ctx, C.MISSING, 'must not be empty');
+    // " 10" is not a decimal number to Java's BigDecimal either (docs/api-coverage.md)
+    if (text.trim() !== text) return issue(ctx, C.MISSING, `is not a valid decimal number: no spaces allowed (got "${text.slice(0, 40)}")`);
+    // the literal's scale, as BigDecimal counts it: "1.100000000" has 9 decimals although its value has 1
+    if (literalScale(text) > 8) return issue(ctx, C.VALUE, `must have at most 8 decimal places (got ${text.slice(0, 40)})`);
     const parsed = parseAmount(text);
     if (!parsed.ok) {
       if (parsed.reason === 'TOO_MANY_DECIMALS') return issue(ctx, C.VALUE, `must have at most 8 decimal places (got ${text.slice(0, 40)})`);
@@ -107,6 +118,13 @@ export function amount(rule: AmountRule = {}) {
     if (rule.max !== undefined && parsed.value > rule.max) return issue(ctx, C.VALUE, `must be at most ${formatMin(rule.max)} (got ${text.slice(0, 40)})`);
     return parsed.value;
   });
+}
+
+/** Decimal places of a number literal: fraction digits minus the exponent ("1.50" → 2, "15e-1" → 1). */
+function literalScale(text: string): number {
+  const m = /^[+-]?\d*(?:\.(\d*))?(?:[eE]([+-]?\d{1,6}))?$/.exec(text);
+  if (!m) return 0;
+  return (m[1]?.length ?? 0) - Number(m[2] ?? 0);
 }
 
 function formatMin(units: bigint): string {
@@ -127,7 +145,8 @@ export function integer(rule: { min?: number; max?: number } = {}) {
     if (!Number.isSafeInteger(n)) return issue(ctx, C.VALUE, `is out of range (got ${text.slice(0, 40)})`);
     if (rule.min !== undefined && n < rule.min) return issue(ctx, C.VALUE, `must be at least ${rule.min} (got ${n})`);
     if (rule.max !== undefined && n > rule.max) return issue(ctx, C.VALUE, `must be at most ${rule.max} (got ${n})`);
-    return n;
+    // "-0" is 0, as Jackson reads it
+    return n === 0 ? 0 : n;
   });
 }
 

@@ -243,30 +243,32 @@ export function createOrderResult(order: Order, urls: OrderUrls, version: 1 | 2 
 }
 
 /**
- * One of the two ids; the other may be null, absent or empty: "one must be non-empty" (fact sheet
- * §3.3, §3.4). Both missing is the service's 400100.
+ * One of the two ids; the other may be null, absent or empty (like every optional field): "one must
+ * be non-empty" (fact sheet §3.3, §3.4). Both missing is the service's 400100.
  */
-const lookupId = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), opt(schema));
-
 export const queryOrderSchema = obj({
-  prepayId: lookupId(str({ max: 19, chars: LETTERS_DIGITS, charsLabel: 'letters and digits only', numeric: true })),
-  merchantTradeNo: lookupId(str({ max: 32, chars: LETTERS_DIGITS, charsLabel: 'letters and digits only' })),
+  prepayId: opt(str({ max: 19, chars: LETTERS_DIGITS, charsLabel: 'letters and digits only', numeric: true })),
+  merchantTradeNo: opt(str({ max: 32, chars: LETTERS_DIGITS, charsLabel: 'letters and digits only' })),
 });
 
 export const closeOrderSchema = queryOrderSchema;
 
-function paymentInfoWire(order: Order) {
+function paymentInfoWire(order: Order, payerDetail: string | undefined) {
   if (!order.paymentInfo) return undefined;
   return {
     payerId: order.paymentInfo.payerId,
     payMethod: order.paymentInfo.payMethod,
     paymentInstructions: order.paymentInfo.paymentInstructions.map((p) => ({ currency: p.currency, amount: p.amount, price: p.price })),
     channel: order.paymentInfo.channel,
+    ...(payerDetail !== undefined ? { payerDetail } : {}),
   };
 }
 
-/** Query order v2 `data`: fields of an unpaid order are absent, not null (fact sheet §3.3). */
-export function queryOrderV2Result(order: Order): Record<string, unknown> {
+/**
+ * Query order v2 `data`: fields of an unpaid order are absent, not null (fact sheet §3.3).
+ * `payerDetail` (encrypted, whitelisted merchants only) goes into `paymentInfo`.
+ */
+export function queryOrderV2Result(order: Order, payerDetail?: string): Record<string, unknown> {
   const out: Record<string, unknown> = { merchantId: order.merchantId, prepayId: order.prepayId };
   if (order.transactionId !== null) out.transactionId = order.transactionId;
   out.merchantTradeNo = order.merchantTradeNo;
@@ -275,9 +277,11 @@ export function queryOrderV2Result(order: Order): Record<string, unknown> {
   out.orderAmount = formatAmount(order.orderAmount);
   if (order.openUserId !== null) out.openUserId = order.openUserId;
   if (order.passThroughInfo !== null) out.passThroughInfo = order.passThroughInfo;
+  // documented for v2 ("Transaction fees charged", a string): an unpaid order has none, so it is absent
+  if (order.transactTimeMs !== null) out.commission = formatAmount(order.commission);
   if (order.transactTimeMs !== null) out.transactTime = order.transactTimeMs;
   out.createTime = order.createTimeMs;
-  const paymentInfo = paymentInfoWire(order);
+  const paymentInfo = paymentInfoWire(order, payerDetail);
   if (paymentInfo) out.paymentInfo = paymentInfo;
   return out;
 }
