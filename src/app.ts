@@ -129,6 +129,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     settings: { timeoutMs: config.webhookTimeoutMs, retryScheduleMs: config.webhookRetryScheduleMs, strictAck: config.webhookStrictAck },
     log: app.log,
     leaseSlackMs: config.webhookLeaseSlackMs,
+    concurrency: config.webhookConcurrency,
     onAttempt: (attempt) => metrics.onAttempt(attempt),
   });
   // SSE listeners keep connections open: end them (and stop claiming) before Fastify waits for connections to close

@@ -46,6 +46,8 @@ export interface Config {
   webhookStrictAck: boolean;
   /** BPAY_WEBHOOK_LEASE_SLACK_MS: how much longer than one attempt a node holds a claimed event (clock skew between nodes) */
   webhookLeaseSlackMs: number;
+  /** BPAY_WEBHOOK_CONCURRENCY: webhook attempts in flight at once per node (default 64) */
+  webhookConcurrency: number;
   /** BPAY_PG_SCHEMA: PostgreSQL schema of every table (default public); lets several installations share one database */
   pgSchema: string | undefined;
   /** BPAY_SHUTDOWN_TIMEOUT_MS: how long SIGTERM/SIGINT waits for in-flight requests and webhook attempts */
@@ -143,6 +145,7 @@ const schema = z.object({
   webhookRetryScheduleMs: z.array(z.number().int().min(0).max(30 * 86_400_000)).max(50),
   webhookStrictAck: bool,
   webhookLeaseSlackMs: z.coerce.number().int().min(0).max(3_600_000),
+  webhookConcurrency: z.coerce.number().int().min(1).max(1000),
   pgSchema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'BPAY_PG_SCHEMA must be a plain identifier (letters, digits, _)').optional(),
   shutdownTimeoutMs: z.coerce.number().int().min(0).max(600_000),
   shutdownDelayMs: z.coerce.number().int().min(0).max(600_000),
@@ -219,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     webhookRetryScheduleMs: parseDurationList(env.BPAY_WEBHOOK_RETRY_SCHEDULE ?? DEFAULT_WEBHOOK_RETRY_SCHEDULE),
     webhookStrictAck: env.BPAY_WEBHOOK_STRICT_ACK ?? false,
     webhookLeaseSlackMs: env.BPAY_WEBHOOK_LEASE_SLACK_MS ?? 60_000,
+    webhookConcurrency: env.BPAY_WEBHOOK_CONCURRENCY ?? 64,
     pgSchema: env.BPAY_PG_SCHEMA || undefined,
     shutdownTimeoutMs: env.BPAY_SHUTDOWN_TIMEOUT_MS ?? 10_000,
     shutdownDelayMs: env.BPAY_SHUTDOWN_DELAY_MS ?? 0,

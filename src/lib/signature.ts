@@ -3,7 +3,7 @@
  * Requests: HMAC-SHA512, upper-case hex, over `ts\nnonce\nbody\n` (fact sheet §1.3).
  * Webhooks: RSA PKCS#1 v1.5 SHA-256, base64, over the same layout (fact sheet §5.2).
  */
-import { createHash, createHmac, createPrivateKey, createPublicKey, createSign, createVerify, generateKeyPairSync, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey, createSign, createVerify, generateKeyPairSync, sign as signInPool, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export function signaturePayload(timestamp: string, nonce: string, body: string): string {
   return `${timestamp}\n${nonce}\n${body}\n`;
@@ -53,6 +53,15 @@ function privateKeyOf(pem: string): KeyObject {
 
 export function rsaSignBase64(privateKeyPem: string, payload: string): string {
   return createSign('RSA-SHA256').update(payload, 'utf8').sign(privateKeyOf(privateKeyPem), 'base64');
+}
+
+/**
+ * The same signature, computed on libuv's thread pool: an RSA signature costs ~0.2 ms of CPU, which
+ * at a thousand webhooks a second would otherwise be a fifth of the event loop's time.
+ */
+export function rsaSignBase64Async(privateKeyPem: string, payload: string): Promise<string> {
+  const key = privateKeyOf(privateKeyPem);
+  return new Promise((resolve, reject) => signInPool('sha256', Buffer.from(payload, 'utf8'), key, (error, signature) => (error ? reject(error) : resolve(signature.toString('base64')))));
 }
 
 export function rsaVerifyBase64(publicKeyPem: string, payload: string, signatureBase64: string): boolean {

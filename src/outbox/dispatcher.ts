@@ -1,35 +1,36 @@
 /**
- * The outbox dispatcher (ARCHITECTURE.md principle 8, fact sheet §5): claims due events, signs
- * each attempt afresh with the key /certificates publishes, delivers it — by HTTP POST, or to the
- * merchant's `bpay listen` connections instead when there are any — records the attempt, and
- * schedules the next one on the business clock.
+ * The outbox dispatcher (ARCHITECTURE.md principle 8, fact sheet §5): claim → attempt → settle.
+ * It claims due events (a lease), signs each attempt afresh with the key /certificates publishes,
+ * delivers it — by HTTP (http-delivery.ts), or to the merchant's `bpay listen` connections when
+ * there are any (listener-delivery.ts) — records the attempt, and schedules the next one on the
+ * business clock.
  *
- * No delivery happens inside a database transaction: a short transaction claims (lease), another
- * records the attempt's start, the I/O runs, then single-row updates record the outcome.
- * Per event, attempts are sequential (the lease); across events there is no ordering.
+ * No delivery happens inside a database transaction: a one-statement claim, a one-write start of
+ * the attempt, the I/O, then one write for the outcome and the event's new state. Up to
+ * `concurrency` attempts run at once and claims refill the pool as attempts finish, so the drain
+ * rate is set by the receivers, not by a batch waiting for its slowest member. Per event attempts
+ * are sequential (the lease); across events there is no ordering (docs/webhooks.md).
  */
 import { randomUUID } from 'node:crypto';
-import { AppError, Errors, fail } from '../domain/errors.ts';
+import { Errors, fail } from '../domain/errors.ts';
 import {
   judgeAck,
   maxAutoAttempts,
-  RESPONSE_BODY_LIMIT,
   retryDelayAfter,
   type AttemptTrigger,
-  type ListenerInfo,
-  type ListenerReport,
-  type ListenerSink,
   type OutboxEvent,
-  type PushedAttempt,
   type WebhookAttempt,
   type WebhookOperations,
   type WebhookSettings,
 } from '../domain/webhook.ts';
 import type { Clock } from '../lib/clock.ts';
 import { randomString } from '../lib/ids.ts';
+import { batched } from '../store/batched.ts';
 import { isUniqueViolation, type Store } from '../store/db.ts';
 import * as repo from '../store/webhooks-repo.ts';
-import { ListenerHub, type LocalListener } from './listener-hub.ts';
+import { clipBody, httpDelivery, INTERRUPTED_BY_SHUTDOWN } from './http-delivery.ts';
+import { listenerDelivery, LISTENER_SHUTDOWN } from './listener-delivery.ts';
+import type { ListenerHub, LocalListener } from './listener-hub.ts';
 import { signWebhook, WEBHOOK_USER_AGENT, webhookNonce, type WebhookSigner } from './request.ts';
 
 export interface DispatchLogger {
@@ -48,8 +49,8 @@ export interface DispatcherOptions {
   signer: () => Promise<WebhookSigner>;
   settings: WebhookSettings;
   log: DispatchLogger;
-  /** events claimed per pass, all delivered concurrently (default 16) */
-  batchSize?: number;
+  /** attempts in flight at once (default 64); claims take half of that at a time */
+  concurrency?: number;
   /** extra time a listener has to report after forwarding (default 5 s) */
   listenerGraceMs?: number;
   fetch?: typeof fetch;
@@ -63,58 +64,8 @@ export interface DispatcherOptions {
   onAttempt?: (attempt: WebhookAttempt) => void;
 }
 
-/** How much of an answer is read to judge it; the stored copy is shorter (RESPONSE_BODY_LIMIT). */
-const READ_LIMIT_BYTES = 64 * 1024;
-const HEARTBEAT_MS = 10_000;
-/** a listener whose node has not beaten for this long is treated as gone */
-const LISTENER_FRESH_MS = 30_000;
-/** the error of an HTTP attempt cut short by graceful shutdown */
-const INTERRUPTED_BY_SHUTDOWN = 'interrupted: the server shut down during the attempt';
-const LISTENER_SHUTDOWN = 'server shut down before the listener reported';
 /** after interrupting attempts at shutdown, how long their outcomes get to be recorded */
 const SETTLE_AFTER_INTERRUPT_MS = 5_000;
-
-interface Transport {
-  via: 'HTTP' | 'LISTENER';
-  url: string;
-  listeners: LocalListener[];
-}
-
-interface HttpOutcome {
-  status: number | null;
-  body: string | null;
-  error: string | null;
-  latencyMs: number;
-}
-
-function clipBody(text: string | null | undefined): string | null {
-  if (text === null || text === undefined) return null;
-  return text.length > RESPONSE_BODY_LIMIT ? text.slice(0, RESPONSE_BODY_LIMIT) : text;
-}
-
-function describeFetchError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
-  if (cause && typeof cause === 'object') return [cause.code, cause.message].filter(Boolean).join(': ') || String(error);
-  return error instanceof Error ? error.message : String(error);
-}
-
-async function readLimited(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-    if (size >= limit) {
-      await reader.cancel().catch(() => undefined);
-      break;
-    }
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-}
 
 export interface Dispatcher extends WebhookOperations {
   readonly nodeId: string;
@@ -125,27 +76,51 @@ export interface Dispatcher extends WebhookOperations {
   heldLeases(): number;
 }
 
+type Transport = { via: 'HTTP'; url: string } | { via: 'LISTENER'; url: string; listeners: LocalListener[] };
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
+function stateOf(event: OutboxEvent): repo.EventAfterAttempt {
+  return { status: event.status, nextAttemptAtMs: event.nextAttemptAtMs, lastHttpStatus: event.lastHttpStatus, lastError: event.lastError, deliveredAtMs: event.deliveredAtMs };
+}
+
+/**
+ * The event's state after an attempt: DELIVERED on success; after a failed scheduled attempt the
+ * next one on the retry schedule (at once when our own shutdown cut it short), or FAILED when the
+ * schedule is used up. Manual attempts leave the schedule as it was.
+ */
+export function stateAfterAttempt(event: OutboxEvent, trigger: AttemptTrigger, outcome: Pick<WebhookAttempt, 'outcome' | 'responseStatus' | 'error'>, nowMs: number, retryScheduleMs: readonly number[]): repo.EventAfterAttempt {
+  const next: repo.EventAfterAttempt = { ...stateOf(event), lastHttpStatus: outcome.responseStatus, lastError: outcome.error };
+  if (outcome.outcome === 'SUCCESS') return { ...next, status: 'DELIVERED', deliveredAtMs: nowMs };
+  if (trigger !== 'SCHEDULE') return next;
+  const delay = retryDelayAfter(retryScheduleMs, event.autoAttempts + 1);
+  const interrupted = outcome.error === INTERRUPTED_BY_SHUTDOWN || outcome.error === LISTENER_SHUTDOWN;
+  return delay === undefined ? { ...next, status: 'FAILED' } : { ...next, status: 'PENDING', nextAttemptAtMs: nowMs + (interrupted ? 0 : delay) };
+}
+
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { store, clock, wallClock, settings, log } = options;
-  const batchSize = options.batchSize ?? 16;
+  const concurrency = Math.max(1, options.concurrency ?? 64);
+  const claimSize = Math.max(1, Math.floor(concurrency / 2));
   const graceMs = options.listenerGraceMs ?? 5_000;
-  const doFetch = options.fetch ?? fetch;
   const leaseSlackMs = options.leaseSlackMs ?? 60_000;
   const nodeId = `node_${randomString(12)}`;
-  const hub = new ListenerHub();
   let stopped = false;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
   let shuttingDown: Promise<void> | undefined;
   /** aborted when graceful shutdown stops waiting for attempts in flight */
   const interrupt = new AbortController();
+  const http = httpDelivery({ fetch: options.fetch ?? fetch, timeoutMs: settings.timeoutMs, wallClock, interrupt: interrupt.signal });
+  const listeners = listenerDelivery({ store, clock, wallClock, settings, log, nodeId, graceMs });
   /** eventId → lease token of every event this process holds (released at shutdown) */
   const held = new Map<string, string>();
   /** attempts (claimed or manual) still running */
   const inflight = new Set<Promise<unknown>>();
+  // the attempts that start or finish in one turn of the event loop share a transaction (one write
+  // and one commit on PostgreSQL for all of them)
+  const startOne = batched((items: ReadonlyArray<{ leaseToken: string; attempt: repo.NewAttempt }>) => repo.startAttempts(store, items), { maxInFlight: 2 });
+  const finishOne = batched((items: readonly repo.FinishAndSettle[]) => repo.finishAndSettleMany(store, items), { maxInFlight: 2 });
 
   /** long enough for the slowest attempt (HTTP timeout or listener wait) plus slack */
   const newLease = (): repo.Lease => {
@@ -160,15 +135,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return work;
   }
 
+  const letGo = (eventId: string, leaseToken: string) => {
+    if (held.get(eventId) === leaseToken) held.delete(eventId);
+  };
+
   async function settle(eventId: string, leaseToken: string, next: repo.EventAfterAttempt): Promise<boolean> {
     const settled = await repo.settleEvent(store.db, eventId, leaseToken, next);
-    if (held.get(eventId) === leaseToken) held.delete(eventId);
+    letGo(eventId, leaseToken);
     return settled;
   }
 
   async function release(eventId: string, leaseToken: string): Promise<void> {
     await repo.releaseLease(store, eventId, leaseToken);
-    if (held.get(eventId) === leaseToken) held.delete(eventId);
+    letGo(eventId, leaseToken);
   }
 
   function notifyAttempt(attempt: WebhookAttempt): void {
@@ -180,81 +159,35 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   function transportFor(event: OutboxEvent, urlOverride: string | undefined): Transport | undefined {
-    if (urlOverride) return { via: 'HTTP', url: urlOverride, listeners: [] };
-    const listeners = hub.forMerchant(event.merchantId);
-    if (listeners.length > 0) return { via: 'LISTENER', url: listeners[0]?.forwardTo ?? event.webhookUrl ?? 'bpay-listen:', listeners };
-    if (event.webhookUrl) return { via: 'HTTP', url: event.webhookUrl, listeners: [] };
+    if (urlOverride) return { via: 'HTTP', url: urlOverride };
+    const local = listeners.listenersFor(event);
+    if (local.length > 0) return { via: 'LISTENER', url: local[0]?.forwardTo ?? event.webhookUrl ?? 'bpay-listen:', listeners: local };
+    if (event.webhookUrl) return { via: 'HTTP', url: event.webhookUrl };
     return undefined;
   }
 
-  async function post(url: string, headers: Record<string, string>, body: string): Promise<HttpOutcome> {
-    const started = wallClock.now();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
-    const onInterrupt = () => controller.abort();
-    interrupt.signal.addEventListener('abort', onInterrupt, { once: true });
-    if (interrupt.signal.aborted) controller.abort();
-    let status: number | null = null;
+  /** The attempt's row, recorded while the lease is ours; undefined when it was lost. */
+  async function start(event: OutboxEvent, leaseToken: string, trigger: AttemptTrigger, transport: Transport, headers: Record<string, string>, body: string): Promise<WebhookAttempt | undefined> {
     try {
-      const response = await doFetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: controller.signal });
-      status = response.status;
-      const text = await readLimited(response, READ_LIMIT_BYTES);
-      return { status, body: text, error: null, latencyMs: wallClock.now() - started };
+      return await startOne({
+        leaseToken,
+        attempt: {
+          eventId: event.id,
+          merchantId: event.merchantId,
+          attemptNo: event.attempts + 1,
+          autoAttempts: event.autoAttempts + (trigger === 'SCHEDULE' ? 1 : 0),
+          trigger,
+          via: transport.via,
+          requestUrl: transport.url,
+          requestHeaders: headers,
+          requestBody: body,
+          startedAtMs: clock.now(),
+        },
+      });
     } catch (error) {
-      const message = interrupt.signal.aborted
-        ? INTERRUPTED_BY_SHUTDOWN
-        : controller.signal.aborted
-          ? `timeout: no complete answer within ${settings.timeoutMs} ms`
-          : `request failed: ${describeFetchError(error)}`;
-      return { status, body: null, error: message, latencyMs: wallClock.now() - started };
-    } finally {
-      clearTimeout(timer);
-      interrupt.signal.removeEventListener('abort', onInterrupt);
+      if (isUniqueViolation(error)) return undefined;
+      throw error;
     }
-  }
-
-  async function deliverByHttp(attempt: WebhookAttempt, url: string, headers: Record<string, string>, body: string): Promise<WebhookAttempt> {
-    const r = await post(url, headers, body);
-    const verdict = r.error !== null ? { ok: false as const, reason: r.error } : judgeAck(r.status ?? 0, r.body ?? '', settings.strictAck);
-    const result: repo.AttemptResult = {
-      outcome: verdict.ok ? 'SUCCESS' : 'FAILED',
-      responseStatus: r.status,
-      responseBody: clipBody(r.body),
-      latencyMs: r.latencyMs,
-      error: verdict.ok ? null : verdict.reason,
-      finishedAtMs: clock.now(),
-    };
-    await repo.finishAttempt(store.db, attempt.id, result);
-    return { ...attempt, ...result };
-  }
-
-  async function deliverToListeners(attempt: WebhookAttempt, event: OutboxEvent, transport: Transport, headers: Record<string, string>, body: string): Promise<WebhookAttempt> {
-    const pushed: PushedAttempt = {
-      attemptId: attempt.id,
-      eventId: event.id,
-      attemptNo: attempt.attemptNo,
-      merchantId: event.merchantId,
-      bizType: event.bizType,
-      bizId: event.bizId,
-      bizStatus: event.bizStatus,
-      webhookUrl: event.webhookUrl,
-      headers,
-      body,
-      forwardTimeoutMs: settings.timeoutMs,
-      reportWithinMs: settings.timeoutMs + graceMs,
-    };
-    const waited = await hub.push(pushed, transport.listeners, settings.timeoutMs + graceMs);
-    if (waited !== 'reported') {
-      const error =
-        waited === 'timeout'
-          ? `listener did not report within ${settings.timeoutMs + graceMs} ms`
-          : waited === 'shutdown'
-            ? LISTENER_SHUTDOWN
-            : 'listener disconnected before reporting';
-      // a report may have landed on another node meanwhile: the first write wins either way
-      await repo.finishAttempt(store.db, attempt.id, { outcome: 'FAILED', responseStatus: null, responseBody: null, latencyMs: null, error, finishedAtMs: clock.now() });
-    }
-    return (await repo.findAttempt(store.db, attempt.id)) ?? attempt;
   }
 
   /**
@@ -268,52 +201,29 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await settle(event.id, leaseToken, { ...stateOf(event), status: trigger === 'SCHEDULE' ? 'NO_TARGET' : event.status });
       return undefined;
     }
-    const signer = await options.signer();
-    const signed = signWebhook(event, signer, String(wallClock.now()), webhookNonce());
+    const signed = await signWebhook(event, await options.signer(), String(wallClock.now()), webhookNonce());
     const headers = transport.via === 'HTTP' ? { ...signed.headers, 'user-agent': WEBHOOK_USER_AGENT } : signed.headers;
-    let started: WebhookAttempt | undefined;
-    try {
-      started = await repo.startAttempt(store, leaseToken, {
-        eventId: event.id,
-        merchantId: event.merchantId,
-        attemptNo: event.attempts + 1,
-        autoAttempts: event.autoAttempts + (trigger === 'SCHEDULE' ? 1 : 0),
-        trigger,
-        via: transport.via,
-        requestUrl: transport.url,
-        requestHeaders: headers,
-        requestBody: signed.body,
-        startedAtMs: clock.now(),
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) return undefined;
-      throw error;
-    }
+    const started = await start(event, leaseToken, trigger, transport, headers, signed.body);
     if (!started) return undefined;
 
-    const finished =
-      transport.via === 'HTTP' ? await deliverByHttp(started, transport.url, headers, signed.body) : await deliverToListeners(started, event, transport, headers, signed.body);
-
+    let finished: WebhookAttempt;
+    let settled: boolean;
+    if (transport.via === 'HTTP') {
+      const r = await http.post(transport.url, headers, signed.body);
+      const verdict = r.error !== null ? { ok: false as const, reason: r.error } : judgeAck(r.status ?? 0, r.body ?? '', settings.strictAck);
+      const result: repo.AttemptResult = { outcome: verdict.ok ? 'SUCCESS' : 'FAILED', responseStatus: r.status, responseBody: clipBody(r.body), latencyMs: r.latencyMs, error: verdict.ok ? null : verdict.reason, finishedAtMs: clock.now() };
+      // the outcome and the event's new state in one write
+      const written = await finishOne({ attemptId: started.id, result, eventId: event.id, leaseToken, next: stateAfterAttempt(event, trigger, result, result.finishedAtMs, settings.retryScheduleMs) });
+      letGo(event.id, leaseToken);
+      finished = written.attempt ?? { ...started, ...result };
+      settled = written.settled;
+    } else {
+      finished = await listeners.deliver(started, event, transport.listeners, headers, signed.body);
+      settled = await settle(event.id, leaseToken, stateAfterAttempt(event, trigger, finished, clock.now(), settings.retryScheduleMs));
+    }
     notifyAttempt(finished);
-    const success = finished.outcome === 'SUCCESS';
-    const nowMs = clock.now();
-    let next: repo.EventAfterAttempt = { ...stateOf(event), lastHttpStatus: finished.responseStatus, lastError: finished.error };
-    if (success) {
-      next = { ...next, status: 'DELIVERED', deliveredAtMs: nowMs };
-    } else if (trigger === 'SCHEDULE') {
-      const delay = retryDelayAfter(settings.retryScheduleMs, event.autoAttempts + 1);
-      // cut short by our own shutdown, not the receiver's fault: another node retries at once
-      const interrupted = finished.error === INTERRUPTED_BY_SHUTDOWN || finished.error === LISTENER_SHUTDOWN;
-      next = delay === undefined ? { ...next, status: 'FAILED' } : { ...next, status: 'PENDING', nextAttemptAtMs: nowMs + (interrupted ? 0 : delay) };
-    }
-    if (!(await settle(event.id, leaseToken, next))) {
-      log.warn({ eventId: event.id, attemptId: finished.id }, 'webhook lease expired during the attempt; its outcome is recorded, the event state is left to the new holder');
-    }
+    if (!settled) log.warn({ eventId: event.id, attemptId: finished.id }, 'webhook lease expired during the attempt; its outcome is recorded, the event state is left to the new holder');
     return finished;
-  }
-
-  function stateOf(event: OutboxEvent): repo.EventAfterAttempt {
-    return { status: event.status, nextAttemptAtMs: event.nextAttemptAtMs, lastHttpStatus: event.lastHttpStatus, lastError: event.lastError, deliveredAtMs: event.deliveredAtMs };
   }
 
   /** A claimed PENDING event: one scheduled attempt, unless a crash already used them all up. */
@@ -345,52 +255,51 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
   }
 
-  /** Merchants whose only fresh listeners are held by other nodes: those nodes deliver their events. */
-  async function merchantsListenedElsewhere(): Promise<number[]> {
-    const fresh = await repo.listFreshListeners(store.db, wallClock.now() - LISTENER_FRESH_MS);
-    const local = new Set(hub.merchants());
-    return [...new Set(fresh.filter((l) => l.nodeId !== nodeId && !local.has(l.merchantId)).map((l) => l.merchantId))];
-  }
-
-  function startHeartbeat(): void {
-    if (heartbeat) return;
-    heartbeat = setInterval(() => {
-      const now = wallClock.now();
-      repo.touchListeners(store.db, nodeId, now, now - 2 * LISTENER_FRESH_MS).catch((error: unknown) => log.warn({ err: error }, 'listener heartbeat failed'));
-    }, HEARTBEAT_MS);
-    heartbeat.unref();
-  }
-
   function conflictIfLost<T>(value: T | undefined, eventId: string): T {
     if (value === undefined) fail(Errors.CONFLICT, `an attempt of webhook event ${eventId} is in progress; try again when it has finished`);
     return value;
   }
 
+  /**
+   * Claims and attempts due events until none is left: up to `concurrency` attempts at once, a new
+   * claim of `claimSize` whenever that many places are free. Events that become due during the
+   * pass are taken by the next one (a commit that enqueues one wakes the dispatcher again).
+   */
   async function dispatchPass(): Promise<number> {
     let attempts = 0;
+    let more = true;
+    const running = new Set<Promise<void>>();
     while (!stopped) {
-      const skipMerchants = await merchantsListenedElsewhere();
-      const lease = newLease();
-      const claimed = await repo.claimDueEvents(store, { dueBy: clock.now(), lease, limit: batchSize, skipMerchants });
-      if (claimed.length === 0) break;
-      for (const event of claimed) held.set(event.id, lease.token);
-      const results = await Promise.all(claimed.map((event) => track(processClaimed(event, lease.token))));
-      attempts += results.filter(Boolean).length;
-      if (claimed.length < batchSize) break;
+      if (more && concurrency - running.size >= claimSize) {
+        const lease = newLease();
+        const claimed = await repo.claimDueEvents(store, { dueBy: clock.now(), lease, limit: claimSize, skipMerchants: await listeners.merchantsListenedElsewhere() });
+        if (claimed.length < claimSize) more = false;
+        for (const event of claimed) {
+          held.set(event.id, lease.token);
+          const job: Promise<void> = track(processClaimed(event, lease.token)).then((attempt) => {
+            running.delete(job);
+            if (attempt) attempts++;
+          });
+          running.add(job);
+        }
+        continue;
+      }
+      if (running.size === 0) break;
+      await Promise.race(running);
     }
+    // stopped with attempts running: they finish (or are interrupted by shutdown) before the pass ends
+    await Promise.allSettled([...running]);
     return attempts;
   }
 
   function stop(): void {
     stopped = true;
-    if (heartbeat) clearInterval(heartbeat);
-    heartbeat = undefined;
-    hub.closeAll();
+    listeners.stop();
   }
 
   return {
     nodeId,
-    hub,
+    hub: listeners.hub,
     settings,
 
     dispatchDue() {
@@ -429,54 +338,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
     },
 
-    async connectListener({ merchantId, forwardTo, sink }: { merchantId: number; forwardTo: string | null; sink: ListenerSink }) {
-      if (stopped) fail(Errors.CONFLICT, 'the server is shutting down');
-      const listenerId = `lsn_${randomString(20)}`;
-      await repo.insertListener(store.db, { listenerId, merchantId, nodeId, forwardTo, connectedAtMs: wallClock.now() });
-      hub.add({ listenerId, merchantId, forwardTo, sink });
-      startHeartbeat();
-      log.info({ listenerId, merchantId, forwardTo }, 'webhook listener connected');
-      let closed = false;
-      return {
-        listenerId,
-        close() {
-          if (closed) return;
-          closed = true;
-          hub.remove(listenerId);
-          repo.deleteListener(store.db, listenerId).catch((error: unknown) => log.warn({ err: error, listenerId }, 'could not unregister a webhook listener'));
-          log.info({ listenerId, merchantId }, 'webhook listener disconnected');
-        },
-      };
-    },
-
-    async reportListenerResult(attemptId: string, report: ListenerReport) {
-      const attempt = await repo.findAttempt(store.db, attemptId);
-      if (!attempt) fail(Errors.NOT_FOUND, `webhook attempt ${attemptId} not found`);
-      if (attempt.via !== 'LISTENER') fail(Errors.CONFLICT, `webhook attempt ${attemptId} was delivered by HTTP, not through a listener`);
-      const already = () => new AppError(Errors.CONFLICT, `webhook attempt ${attemptId} already has its outcome (${attempt.outcome ?? 'reported by another listener'}); only the first report counts`);
-      if (attempt.outcome !== null) throw already();
-      const verdict =
-        report.error !== undefined && report.error !== ''
-          ? { ok: false as const, reason: `listener could not forward: ${report.error}` }
-          : judgeAck(report.status ?? 0, report.body ?? '', settings.strictAck);
-      const recorded = await repo.finishAttempt(store.db, attemptId, {
-        outcome: verdict.ok ? 'SUCCESS' : 'FAILED',
-        responseStatus: report.status ?? null,
-        responseBody: clipBody(report.body),
-        latencyMs: report.latencyMs ?? null,
-        error: verdict.ok ? null : verdict.reason,
-        finishedAtMs: clock.now(),
-        listenerId: report.listenerId,
-        ...(report.forwardTo ? { requestUrl: report.forwardTo } : {}),
-      });
-      if (!recorded) throw already();
-      hub.signal(attemptId);
-      return (await repo.findAttempt(store.db, attemptId)) ?? attempt;
-    },
-
-    async listListeners(merchantId: number): Promise<ListenerInfo[]> {
-      return repo.listFreshListeners(store.db, wallClock.now() - LISTENER_FRESH_MS, merchantId);
-    },
+    connectListener: (input) => listeners.connect(input),
+    reportListenerResult: (attemptId, report) => listeners.report(attemptId, report),
+    listListeners: (merchantId) => listeners.list(merchantId),
 
     stop,
 
@@ -496,7 +360,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         const leases = [...held];
         await Promise.all(leases.map(([eventId, token]) => release(eventId, token).catch((error: unknown) => log.warn({ err: error, eventId }, 'could not release a webhook lease'))));
         if (leases.length > 0) log.info({ released: leases.length }, 'released webhook leases');
-        await repo.deleteNodeListeners(store.db, nodeId).catch(() => undefined);
+        await listeners.forget().catch(() => undefined);
       })();
       return shuttingDown;
     },

@@ -4,7 +4,7 @@
  */
 import { webhookBody, type OutboxEvent } from '../domain/webhook.ts';
 import { randomString } from '../lib/ids.ts';
-import { rsaSignBase64, signaturePayload } from '../lib/signature.ts';
+import { rsaSignBase64Async, signaturePayload } from '../lib/signature.ts';
 
 export interface WebhookSigner {
   /** `certSerial` of the key, as /certificates lists it and `BinancePay-Certificate-SN` carries it */
@@ -36,20 +36,21 @@ export function webhookNonce(): string {
  * the new certificate's pair follows the legacy headers, which stay (Binance sends them "next to
  * the existing headers").
  */
-export function signWebhook(event: Pick<OutboxEvent, 'bizType' | 'bizId' | 'bizStatus' | 'data'> & { merchantId?: number }, signer: WebhookSigner, timestamp: string, nonce: string): SignedWebhook {
+export async function signWebhook(event: Pick<OutboxEvent, 'bizType' | 'bizId' | 'bizStatus' | 'data'> & { merchantId?: number }, signer: WebhookSigner, timestamp: string, nonce: string): Promise<SignedWebhook> {
   const body = webhookBody(event);
   const payload = signaturePayload(timestamp, nonce, body);
+  const newKey = event.merchantId === undefined ? undefined : signer.newKeyFor?.(event.merchantId);
+  const [signature, newSignature] = await Promise.all([rsaSignBase64Async(signer.privateKeyPem, payload), newKey ? rsaSignBase64Async(newKey.privateKeyPem, payload) : undefined]);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'BinancePay-Timestamp': timestamp,
     'BinancePay-Nonce': nonce,
     'BinancePay-Certificate-SN': signer.certSerial,
-    'BinancePay-Signature': rsaSignBase64(signer.privateKeyPem, payload),
+    'BinancePay-Signature': signature,
   };
-  const newKey = event.merchantId === undefined ? undefined : signer.newKeyFor?.(event.merchantId);
-  if (newKey) {
+  if (newKey && newSignature !== undefined) {
     headers['BinancePay-Certificate-SN-New'] = newKey.certSerial;
-    headers['BinancePay-Signature-New'] = rsaSignBase64(newKey.privateKeyPem, payload);
+    headers['BinancePay-Signature-New'] = newSignature;
   }
   return { body, headers };
 }

@@ -76,32 +76,29 @@ export interface Lease {
 
 /**
  * Takes up to `limit` PENDING events due at `dueBy` (business clock) whose lease is free or
- * expired, and leases them. Merchants in `skipMerchants` are left alone (their listener is held by
- * another node, which delivers their events).
+ * expired, and leases them, in one statement. Merchants in `skipMerchants` are left alone (their
+ * listener is held by another node, which delivers their events).
  */
 export async function claimDueEvents(store: Store, input: { dueBy: number; lease: Lease; limit: number; skipMerchants: number[] }): Promise<OutboxEvent[]> {
-  return withTransaction(store, async (tx) => {
-    let q = tx.db
-      .selectFrom('outbox_events')
-      .select('id')
-      .where('status', '=', 'PENDING')
-      .where('next_attempt_at_ms', '<=', input.dueBy)
-      .where((eb) => eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<', input.lease.wallNowMs)]))
-      .orderBy('next_attempt_at_ms')
-      .orderBy('id')
-      .limit(input.limit);
-    if (input.skipMerchants.length > 0) q = q.where('merchant_id', 'not in', input.skipMerchants);
-    if (tx.dialect === 'postgres') q = q.forUpdate().skipLocked();
-    const ids = (await q.execute()).map((r) => r.id);
-    if (ids.length === 0) return [];
-    const rows = await tx.db
-      .updateTable('outbox_events')
-      .set({ lease_token: input.lease.token, lease_until_ms: input.lease.untilMs })
-      .where('id', 'in', ids)
-      .returningAll()
-      .execute();
-    return rows.map(toEvent).sort((a, b) => a.nextAttemptAtMs - b.nextAttemptAtMs || Number(BigInt(a.id) - BigInt(b.id)));
-  });
+  let due = store.db
+    .selectFrom('outbox_events')
+    .select('id')
+    .where('status', '=', 'PENDING')
+    .where('next_attempt_at_ms', '<=', input.dueBy)
+    .where((eb) => eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<', input.lease.wallNowMs)]))
+    .orderBy('next_attempt_at_ms')
+    .orderBy('id')
+    .limit(input.limit);
+  if (input.skipMerchants.length > 0) due = due.where('merchant_id', 'not in', input.skipMerchants);
+  // PostgreSQL: rows another dispatcher is claiming are skipped, never waited for
+  if (store.dialect === 'postgres') due = due.forUpdate().skipLocked();
+  const rows = await store.db
+    .updateTable('outbox_events')
+    .set({ lease_token: input.lease.token, lease_until_ms: input.lease.untilMs })
+    .where('id', 'in', due)
+    .returningAll()
+    .execute();
+  return rows.map(toEvent).sort((a, b) => a.nextAttemptAtMs - b.nextAttemptAtMs || Number(BigInt(a.id) - BigInt(b.id)));
 }
 
 /** Leases one event (any status) unless another holder's lease is still running. */
@@ -137,40 +134,65 @@ export interface NewAttempt {
 /**
  * Records the start of an attempt while holding the lease: attempts the previous holder left
  * unfinished (it crashed) become ABANDONED, the attempt row is inserted (its number is unique per
- * event) and the event's counters move. Returns undefined when the lease was lost.
+ * event) and the event's counters move. Returns undefined when the lease was lost. Every statement
+ * is conditioned on the lease, so all of them go out with COMMIT in one write.
  */
 export async function startAttempt(store: Store, leaseToken: string, a: NewAttempt): Promise<WebhookAttempt | undefined> {
-  return withTransaction(store, async (tx) => {
-    const owned = await tx.db
-      .updateTable('outbox_events')
-      .set({ attempts: a.attemptNo, auto_attempts: a.autoAttempts, last_attempt_at_ms: a.startedAtMs })
-      .where('id', '=', a.eventId)
-      .where('lease_token', '=', leaseToken)
-      .executeTakeFirst();
-    if (Number(owned.numUpdatedRows) !== 1) return undefined;
-    await tx.db
+  const [started] = await startAttempts(store, [{ leaseToken, attempt: a }]);
+  if (started instanceof Error) throw started;
+  return started;
+}
+
+/**
+ * `startAttempt` for several events in one transaction (the dispatcher's batches): one write with
+ * its COMMIT on PostgreSQL. Should the transaction fail, each is started alone, so only its own
+ * caller gets its error.
+ */
+export async function startAttempts(store: Store, items: ReadonlyArray<{ leaseToken: string; attempt: NewAttempt }>): Promise<Array<WebhookAttempt | undefined | Error>> {
+  const all = () =>
+    withTransaction(store, async (tx) => {
+      const results = await tx.commitWith(...items.map(({ leaseToken, attempt }) => startStatements(tx.db, leaseToken, attempt)));
+      return results.map(([owned, , inserted]) => (Number(owned.numUpdatedRows) === 1 && inserted ? toAttempt(inserted) : undefined));
+    });
+  if (items.length === 1) return all();
+  return all().catch(() => Promise.all(items.map((item) => startAttempts(store, [item]).then(([r]) => r, (e: unknown) => (e instanceof Error ? e : new Error(String(e)))))));
+}
+
+/** The three statements of an attempt's start, each conditioned on the lease, issued together. */
+function startStatements(q: Queryable, leaseToken: string, a: NewAttempt) {
+  const leased = q.selectFrom('outbox_events').select(sql`1`.as('one')).where('id', '=', a.eventId).where('lease_token', '=', leaseToken);
+  return Promise.all([
+    q.updateTable('outbox_events').set({ attempts: a.attemptNo, auto_attempts: a.autoAttempts, last_attempt_at_ms: a.startedAtMs }).where('id', '=', a.eventId).where('lease_token', '=', leaseToken).executeTakeFirst(),
+    q
       .updateTable('webhook_attempts')
       .set({ outcome: 'ABANDONED', error: 'the process delivering this attempt stopped before recording its outcome', finished_at_ms: a.startedAtMs })
       .where('event_id', '=', a.eventId)
       .where('outcome', 'is', null)
-      .execute();
-    const row = await tx.db
+      .where((eb) => eb.exists(leased))
+      .execute(),
+    q
       .insertInto('webhook_attempts')
-      .values({
-        event_id: BigInt(a.eventId),
-        merchant_id: a.merchantId,
-        attempt_no: a.attemptNo,
-        trigger: a.trigger,
-        via: a.via,
-        request_url: a.requestUrl,
-        request_headers: JSON.stringify(a.requestHeaders),
-        request_body: a.requestBody,
-        started_at_ms: a.startedAtMs,
-      })
+      .columns(['event_id', 'merchant_id', 'attempt_no', 'trigger', 'via', 'request_url', 'request_headers', 'request_body', 'started_at_ms'])
+      .expression((eb) =>
+        eb
+          .selectFrom('outbox_events')
+          .select([
+            sql<bigint>`${BigInt(a.eventId)}`.as('event_id'),
+            sql<number>`${a.merchantId}`.as('merchant_id'),
+            sql<number>`${a.attemptNo}`.as('attempt_no'),
+            sql<string>`${a.trigger}`.as('trigger'),
+            sql<string>`${a.via}`.as('via'),
+            sql<string>`${a.requestUrl}`.as('request_url'),
+            sql<string>`${JSON.stringify(a.requestHeaders)}`.as('request_headers'),
+            sql<string>`${a.requestBody}`.as('request_body'),
+            sql<bigint>`${a.startedAtMs}`.as('started_at_ms'),
+          ])
+          .where('id', '=', a.eventId)
+          .where('lease_token', '=', leaseToken),
+      )
       .returningAll()
-      .executeTakeFirstOrThrow();
-    return toAttempt(row);
-  });
+      .executeTakeFirst(),
+  ] as const);
 }
 
 export interface AttemptResult {
@@ -210,6 +232,39 @@ export interface EventAfterAttempt {
   lastHttpStatus: number | null;
   lastError: string | null;
   deliveredAtMs: number | null;
+}
+
+/**
+ * An attempt's outcome and the event's state after it, in one transaction (one write with its
+ * COMMIT on PostgreSQL). Answers whether the event was still ours to settle.
+ */
+export interface FinishAndSettle {
+  attemptId: string;
+  result: AttemptResult;
+  eventId: string;
+  leaseToken: string;
+  next: EventAfterAttempt;
+}
+
+/** `finishAndSettle` for several attempts in one transaction; on failure each alone (as `startAttempts`). */
+export async function finishAndSettleMany(store: Store, items: readonly FinishAndSettle[]): Promise<Array<{ attempt: WebhookAttempt | undefined; settled: boolean } | Error>> {
+  const all = () =>
+    withTransaction(store, async (tx) => {
+      const results = await tx.commitWith(...items.map((i) => Promise.all([finishAttemptReturning(tx.db, i.attemptId, i.result), settleEvent(tx.db, i.eventId, i.leaseToken, i.next)] as const)));
+      return results.map(([finished, settled]) => ({ attempt: finished ? toAttempt(finished) : undefined, settled }));
+    });
+  if (items.length === 1) return all();
+  return all().catch(() => Promise.all(items.map((item) => finishAndSettleMany(store, [item]).then(([r]) => r as { attempt: WebhookAttempt | undefined; settled: boolean }, (e: unknown) => (e instanceof Error ? e : new Error(String(e)))))));
+}
+
+async function finishAttemptReturning(q: Queryable, attemptId: string, r: AttemptResult) {
+  return q
+    .updateTable('webhook_attempts')
+    .set({ outcome: r.outcome, response_status: r.responseStatus, response_body: r.responseBody, latency_ms: r.latencyMs, error: r.error, finished_at_ms: r.finishedAtMs })
+    .where('id', '=', attemptId)
+    .where('outcome', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /** Records the event's state after an attempt and releases the lease (only by the lease holder). */

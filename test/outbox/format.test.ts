@@ -25,8 +25,8 @@ describe('webhook body (fact sheet §5.3)', () => {
     expect(webhookBody(G_EVENT)).toBe(G_BODY);
   });
 
-  it('signs it exactly as §9 G with the RS test key pair', () => {
-    const signed = signWebhook(G_EVENT, { certSerial: G_SERIAL, privateKeyPem: rsKeyPair.private_key }, G_TIMESTAMP, G_NONCE);
+  it('signs it exactly as §9 G with the RS test key pair', async () => {
+    const signed = await signWebhook(G_EVENT, { certSerial: G_SERIAL, privateKeyPem: rsKeyPair.private_key }, G_TIMESTAMP, G_NONCE);
     expect(signed.body).toBe(G_BODY);
     expect(signed.headers).toEqual({
       'content-type': 'application/json',
