@@ -91,6 +91,8 @@ const bodyArb: fc.Arbitrary<Buffer> = fc.oneof(
 const literalArb = fc.oneof(
   fc.json({ maxDepth: 2 }),
   fc.constantFrom('1e-8', '2.5E+1', '0.000000001', '-0', '1e400', '99999999999999999999999', '10.5', '"10.5"', '" 1"', '"1e2"', '0', '-1', 'null', 'true', '"USDT"', '"BTC"', '""', '"x"', '[]', '{}'),
+  // amounts at the ledger limit (90000000000) and the 64-bit bounds, and strings no database takes
+  fc.constantFrom('90000000000', '"90000000000.00000000"', '90000000000.00000001', '"92233720368.54775807"', '92233720368.54775808', '9223372036854775807', '9223372036854775808', '"9e10"', '1e11', '"a\\u0000b"', '"\\u0001\\u001f"', '"\\ud800"'),
   fc.stringMatching(/^-?(0|[1-9]\d{0,22})(\.\d{1,12})?([eE][+-]?\d{1,3})?$/),
   printable(40).map((s) => JSON.stringify(s)),
 );
@@ -113,6 +115,10 @@ const signedBodyArb = (prepayIds: () => string[]): fc.Arbitrary<{ path: string; 
     const id = prepayId === 'REAL' ? (merchantTradeNo === undefined || merchantTradeNo.length % 2 === 0 ? JSON.stringify(real) : real) : prepayId;
     return `{"prepayId":${id}${merchantTradeNo === undefined ? '' : `,"merchantTradeNo":${merchantTradeNo}`}}`;
   });
+  const money = fc.record({ amount: literalArb, prepayId: fc.nat() }).map(({ amount, prepayId }) => {
+    const ids = prepayIds();
+    return `{"refundRequestId":"F${prepayId}","requestId":"F${prepayId}","prepayId":"${ids[prepayId % Math.max(ids.length, 1)] ?? '1'}","refundAmount":${amount},"amount":${amount},"currency":"USDT","transferType":"TO_MAIN"}`;
+  });
   const balance = fc.record({ wallet: literalArb, currency: fc.option(literalArb, { nil: undefined }) }).map(({ wallet, currency }) => `{"wallet":${wallet}${currency === undefined ? '' : `,"currency":${currency}`}}`);
   const generic = fc.oneof(fc.json(), fc.jsonValue().map((v) => JSON.stringify({ data: v })), nested.filter((s) => s.length < 20_000), fc.string());
   const anyPath = fc.constantFrom(...BINANCE_PATHS);
@@ -120,6 +126,7 @@ const signedBodyArb = (prepayIds: () => string[]): fc.Arbitrary<{ path: string; 
     fc.tuple(fc.constantFrom('/binancepay/openapi/v3/order', '/binancepay/openapi/v3/order/create', '/binancepay/openapi/v2/order', '/binancepay/openapi/order'), v3),
     fc.tuple(fc.constantFrom('/binancepay/openapi/v2/order/query', '/binancepay/openapi/order/query', '/binancepay/openapi/order/close', '/binancepay/openapi/order/refund', '/binancepay/openapi/order/refund/query'), byId),
     fc.tuple(fc.constantFrom('/binancepay/openapi/balance', '/binancepay/openapi/v2/balance'), balance),
+    fc.tuple(fc.constantFrom('/binancepay/openapi/order/refund', '/binancepay/openapi/wallet/transfer'), money),
     fc.tuple(anyPath, generic),
     fc.tuple(mutatedPath, generic),
   ).map(([path, text]) => ({ path, body: Buffer.from(text) }));
