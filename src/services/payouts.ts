@@ -21,12 +21,12 @@ import {
 import { convertAmount, formatAmount, formatAmountTrimmed, MAX_AMOUNT, type Amount } from '../lib/amount.ts';
 import { lockBalance, post, resolvePending, roomLeft } from '../ledger/ledger.ts';
 import { enqueue } from '../outbox/enqueue.ts';
-import { isUniqueViolation, withTransaction, type Tx } from '../store/db.ts';
+import { withTransaction, type Tx } from '../store/db.ts';
 import { findMerchant } from '../store/merchants-repo.ts';
 import { findPayer, findPayerByEmail } from '../store/payers-repo.ts';
 import * as repo from '../store/payouts-repo.ts';
 import type { ServiceDeps } from './deps.ts';
-import { requestHash } from './idempotency.ts';
+import { inputHash, once } from './idempotency.ts';
 import { payoutEventData, payoutNonBinanceEventData } from './payout-events.ts';
 import { hasRate, isSupportedAsset } from './rates.ts';
 import { requireSubMerchant } from './sub-merchants.ts';
@@ -54,19 +54,6 @@ export interface PayoutInput {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-function hashOf(input: PayoutInput): string {
-  return requestHash([
-    ['batchName', input.batchName],
-    ['bizScene', input.bizScene],
-    ['currency', input.currency],
-    ['totalAmount', input.totalAmount],
-    ['totalNumber', input.totalNumber],
-    ['webhookUrl', input.webhookUrl],
-    ['subMerchantId', input.subMerchantId],
-    ...input.details.map((d, i): [string, string] => [`detail${i}`, [d.merchantSendId, d.receiveType, d.receiver, d.transferAmount, d.transferMethod, d.remark ?? ''].join('\u0000')]),
-  ]);
-}
 
 function validate(deps: ServiceDeps, input: PayoutInput): void {
   if (!isSupportedAsset(deps, input.currency)) fail(Errors.INVALID_PARAM_WRONG_VALUE, `currency ${input.currency} is not supported`);
@@ -100,23 +87,15 @@ function sourceAccount(payout: Pick<Payout, 'merchantId' | 'currency' | 'subMerc
 export async function createPayout(deps: ServiceDeps, merchant: Merchant, input: PayoutInput): Promise<{ payout: Payout; duplicate: boolean }> {
   validate(deps, input);
   if (input.subMerchantId !== undefined) await requireSubMerchant(deps, merchant, input.subMerchantId);
-  const hash = hashOf(input);
-  const replay = (existing: Payout) => {
-    // requestId reuse: the same batch again is answered as first time (a safe retry); a different one is refused
-    if (existing.requestHash !== hash) fail(Errors.INVALID_REQUEST, `requestId ${input.requestId} was already used for a different payout batch; use a new requestId`);
-    return { payout: existing, duplicate: true };
-  };
-  const seen = await repo.findPayoutByRequestId(deps.store.db, merchant.merchantId, input.requestId);
-  if (seen) return replay(seen);
-  try {
-    return await withTransaction(deps.store, (tx) => acceptPayout(deps, tx, merchant, input, hash));
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      const winner = await repo.findPayoutByRequestId(deps.store.db, merchant.merchantId, input.requestId);
-      if (winner) return replay(winner);
-    }
-    throw error;
-  }
+  const hash = inputHash(input);
+  // requestId reuse: the same batch again is answered as first time (a safe retry); a different one is refused
+  return once({
+    key: `requestId ${input.requestId}`,
+    hash,
+    find: () => repo.findPayoutByRequestId(deps.store.db, merchant.merchantId, input.requestId),
+    create: () => withTransaction(deps.store, (tx) => acceptPayout(deps, tx, merchant, input, hash)),
+    replay: (payout) => ({ payout, duplicate: true }),
+  });
 }
 
 async function acceptPayout(deps: ServiceDeps, tx: Tx, merchant: Merchant, input: PayoutInput, hash: string): Promise<{ payout: Payout; duplicate: boolean }> {

@@ -14,12 +14,12 @@ import { formatAmount, type Amount } from '../lib/amount.ts';
 import { InsufficientFundsError } from '../ledger/errors.ts';
 import { post, preparePendingResolution } from '../ledger/ledger.ts';
 import { enqueue } from '../outbox/enqueue.ts';
-import { isUniqueViolation, together, withTransaction, type Tx } from '../store/db.ts';
+import { together, withTransaction, type Tx } from '../store/db.ts';
 import { findMerchant } from '../store/merchants-repo.ts';
 import * as orders from '../store/orders-repo.ts';
 import * as repo from '../store/refunds-repo.ts';
 import type { ServiceDeps } from './deps.ts';
-import { requestHash } from './idempotency.ts';
+import { inputHash, once, sameRequest } from './idempotency.ts';
 import { webhookTarget } from './orders.ts';
 import { refundEventData } from './refund-events.ts';
 
@@ -40,14 +40,6 @@ export interface RefundOutcome {
 
 const REFUNDABLE: OrderStatus[] = ['PAID', 'REFUNDING', 'REFUNDED'];
 
-function hashOf(input: RefundInput): string {
-  return requestHash([
-    ['prepayId', input.prepayId],
-    ['refundAmount', input.refundAmount],
-    ['refundReason', input.refundReason],
-    ['webhookUrl', input.webhookUrl],
-  ]);
-}
 
 function missingOrderOf(refund: Refund): never {
   throw new Error(`order ${refund.prepayId} of refund ${refund.refundId} is missing`);
@@ -55,16 +47,12 @@ function missingOrderOf(refund: Refund): never {
 
 /** A refundRequestId used again: the same request is answered as it was; a different one is refused. */
 function reuseOf(existing: Refund, hash: string): Refund {
-  if (existing.requestHash !== hash) {
-    fail(Errors.INVALID_REQUEST, `refundRequestId ${existing.refundRequestId} was already used for a different refund request (prepayId ${existing.prepayId}, refundAmount ${formatAmount(existing.requestedAmount)}); use a new refundRequestId for a new refund`);
-  }
-  return existing;
+  return sameRequest(existing, hash, `refundRequestId ${existing.refundRequestId}`);
 }
 
-async function replay(deps: ServiceDeps, existing: Refund, hash: string): Promise<RefundOutcome> {
-  const refund = reuseOf(existing, hash);
-  const order = await orders.findOrderByPrepayId(deps.store.db, existing.prepayId);
-  return { refund, order: order ?? missingOrderOf(existing), duplicate: true };
+async function replay(deps: ServiceDeps, refund: Refund): Promise<RefundOutcome> {
+  const order = await orders.findOrderByPrepayId(deps.store.db, refund.prepayId);
+  return { refund, order: order ?? missingOrderOf(refund), duplicate: true };
 }
 
 /** The status an order has once its refunds are what they are (fact sheet §4.1). */
@@ -75,18 +63,16 @@ function statusAfterRefunds(order: Order, refundedAmount: Amount, pending: boole
 }
 
 export async function refundOrder(deps: ServiceDeps, merchant: Merchant, input: RefundInput): Promise<RefundOutcome> {
-  const hash = hashOf(input);
-  // a retried request is recognised inside the transaction, by the read that goes out with the order's lock
-  try {
-    return await withTransaction(deps.store, (tx) => createRefund(deps, tx, merchant, input, hash));
-  } catch (error) {
-    // the same refundRequestId raced on another order: the loser re-reads the winner
-    if (isUniqueViolation(error)) {
-      const winner = await repo.findRefundByRequestId(deps.store.db, merchant.merchantId, input.refundRequestId);
-      if (winner) return replay(deps, winner, hash);
-    }
-    throw error;
-  }
+  const hash = inputHash(input);
+  return once({
+    key: `refundRequestId ${input.refundRequestId}`,
+    hash,
+    // a retried request is recognised inside the transaction, by the read that goes out with the order's lock
+    lookFirst: false,
+    find: () => repo.findRefundByRequestId(deps.store.db, merchant.merchantId, input.refundRequestId),
+    create: () => withTransaction(deps.store, (tx) => createRefund(deps, tx, merchant, input, hash)),
+    replay: (refund) => replay(deps, refund),
+  });
 }
 
 async function createRefund(deps: ServiceDeps, tx: Tx, merchant: Merchant, input: RefundInput, hash: string): Promise<RefundOutcome> {

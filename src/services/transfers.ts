@@ -11,10 +11,10 @@ import type { Merchant } from '../domain/merchant.ts';
 import type { Amount } from '../lib/amount.ts';
 import { InsufficientFundsError } from '../ledger/errors.ts';
 import { post } from '../ledger/ledger.ts';
-import { isUniqueViolation, withTransaction } from '../store/db.ts';
+import { withTransaction } from '../store/db.ts';
 import * as repo from '../store/transfers-repo.ts';
 import type { ServiceDeps } from './deps.ts';
-import { requestHash } from './idempotency.ts';
+import { inputHash, once } from './idempotency.ts';
 import { isSupportedAsset } from './rates.ts';
 
 export interface TransferInput {
@@ -27,19 +27,15 @@ export interface TransferInput {
 
 export async function transferFund(deps: ServiceDeps, merchant: Merchant, input: TransferInput): Promise<{ transfer: repo.WalletTransfer; repeated: boolean }> {
   if (!isSupportedAsset(deps, input.currency)) fail(Errors.INVALID_PARAM_WRONG_VALUE, `currency ${input.currency} is not supported`);
-  const hash = requestHash([
-    ['currency', input.currency],
-    ['amount', input.amount],
-    ['transferType', input.transferType],
-  ]);
-  const replay = (existing: repo.WalletTransfer) => {
-    if (existing.requestHash !== hash) fail(Errors.INVALID_REQUEST, `requestId ${input.requestId} was already used for a different transfer; use a new requestId`);
-    return { transfer: existing, repeated: true };
-  };
-  const seen = await repo.findTransfer(deps.store.db, merchant.merchantId, input.requestId);
-  if (seen) return replay(seen);
-  try {
-    return await withTransaction(deps.store, async (tx) => {
+  // the amount's text is how it was written ("10" or "10.00"), not what it is: not part of the request
+  const { amountText: _written, ...request } = input;
+  const hash = inputHash(request);
+  return once<repo.WalletTransfer, { transfer: repo.WalletTransfer; repeated: boolean }>({
+    key: `requestId ${input.requestId}`,
+    hash,
+    find: () => repo.findTransfer(deps.store.db, merchant.merchantId, input.requestId),
+    replay: (transfer) => ({ transfer, repeated: true }),
+    create: () => withTransaction(deps.store, async (tx) => {
       const nowMs = deps.clock.now();
       const spot = merchantAccount(merchant.merchantId, input.currency, 'SPOT');
       const funding = merchantAccount(merchant.merchantId, input.currency, 'FUNDING');
@@ -56,14 +52,8 @@ export async function transferFund(deps: ServiceDeps, merchant: Merchant, input:
       const transfer: repo.WalletTransfer = { tranId: input.requestId, merchantId: merchant.merchantId, requestHash: hash, currency: input.currency, amount: input.amount, amountText: input.amountText, transferType: input.transferType, status, failReason, createdAtMs: nowMs };
       await repo.insertTransfer(tx.db, transfer);
       return { transfer, repeated: false };
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      const winner = await repo.findTransfer(deps.store.db, merchant.merchantId, input.requestId);
-      if (winner) return replay(winner);
-    }
-    throw error;
-  }
+    }),
+  });
 }
 
 export async function queryTransfer(deps: ServiceDeps, merchant: Merchant, tranId: string): Promise<repo.WalletTransfer> {
