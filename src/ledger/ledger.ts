@@ -9,7 +9,7 @@ import type { AccountBalance, AccountRef, TransferPhase, TransferSpec } from '..
 import { AppError, Errors } from '../domain/errors.ts';
 import { formatAmountTrimmed, MAX_AMOUNT, type Amount } from '../lib/amount.ts';
 import type { Tx } from '../store/db.ts';
-import { toBigInt, together } from '../store/db.ts';
+import { lockThen, toBigInt, together } from '../store/db.ts';
 import { ensureAccounts, refKey, type Account } from './accounts.ts';
 import { LedgerRuleError } from './errors.ts';
 import { toBalance } from './queries.ts';
@@ -144,8 +144,8 @@ export async function resolvePending(tx: Tx, pendingId: string, outcome: 'POST' 
  * it needs no check of the accounts.
  */
 export async function preparePendingResolution(tx: Tx, pendingId: string, outcome: 'POST' | 'VOID', nowMs: number): Promise<() => Promise<string>> {
-  // in this order, in one round trip: the check runs once the lock is ours, so a concurrent resolution is seen
-  const [pending, resolved] = await together(
+  // the check runs once the lock is ours, so a concurrent resolution is seen
+  const [pending, resolved] = await lockThen(
     tx.db
       .selectFrom('ledger_transfers')
       .selectAll()

@@ -14,7 +14,7 @@ import { formatAmount, type Amount } from '../lib/amount.ts';
 import { InsufficientFundsError } from '../ledger/errors.ts';
 import { post, preparePendingResolution } from '../ledger/ledger.ts';
 import { enqueue } from '../outbox/enqueue.ts';
-import { together, withTransaction, type Tx } from '../store/db.ts';
+import { lockThen, together, withTransaction, type Tx } from '../store/db.ts';
 import { findMerchant } from '../store/merchants-repo.ts';
 import * as orders from '../store/orders-repo.ts';
 import * as repo from '../store/refunds-repo.ts';
@@ -77,9 +77,8 @@ export async function refundOrder(deps: ServiceDeps, merchant: Merchant, input: 
 
 async function createRefund(deps: ServiceDeps, tx: Tx, merchant: Merchant, input: RefundInput, hash: string): Promise<RefundOutcome> {
   const nowMs = deps.clock.now();
-  // The request id is re-checked under the order lock (parallel retries of one refund serialise
-  // here): issued together, in this order, PostgreSQL runs the check once the lock is held.
-  const [order, seen] = await together(orders.lockOrder(tx, input.prepayId), repo.findRefundByRequestId(tx.db, merchant.merchantId, input.refundRequestId));
+  // the request id is re-checked under the order's lock: parallel retries of one refund serialise here
+  const [order, seen] = await lockThen(orders.lockOrder(tx, input.prepayId), repo.findRefundByRequestId(tx.db, merchant.merchantId, input.refundRequestId));
   // the same request again names the same order, so `order` is the refund's
   if (seen) return { refund: reuseOf(seen, hash), order: order ?? missingOrderOf(seen), duplicate: true };
   if (!order || order.merchantId !== merchant.merchantId) fail(Errors.INVALID_PREPAY_ID, `prepayId ${input.prepayId} is not an order of this merchant`);
@@ -144,8 +143,7 @@ async function createRefund(deps: ServiceDeps, tx: Tx, merchant: Merchant, input
 async function settleRefund(deps: ServiceDeps, refundId: string, outcome: 'SUCCESS' | 'REJECT'): Promise<Refund | undefined> {
   return withTransaction(deps.store, async (tx) => {
     const nowMs = deps.clock.now();
-    // in this order and together: the refund is read once its order is locked
-    const [order, refund] = await together(orders.lockOrderOfRefund(tx, refundId), repo.findRefund(tx.db, refundId));
+    const [order, refund] = await lockThen(orders.lockOrderOfRefund(tx, refundId), repo.findRefund(tx.db, refundId));
     if (!order || !refund || refund.status !== 'REFUND_PENDING' || refund.pendingTransferId === null) return undefined;
 
     const settled: Refund = { ...refund, status: outcome === 'SUCCESS' ? 'REFUND_SUCCESS' : 'REFUND_FAIL', updatedAtMs: nowMs };

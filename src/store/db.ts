@@ -7,11 +7,11 @@ import BetterSqlite3 from 'better-sqlite3';
 import { type Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { CommittedFacts } from './committed-facts.ts';
-import { pipelinedPool } from './pg-client.ts';
+import { pipelinedPool } from './pg-pipeline.ts';
 import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
-import { type TransactionEnd, type TransactionRunner, withRunner } from './transactions.ts';
+import { type TransactionEnd, type TransactionRunner, withPipelinedRunner, withRunner } from './transactions.ts';
 
-export { together } from './transactions.ts';
+export { lockThen, together } from './transactions.ts';
 import type { DB } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -73,14 +73,15 @@ export function openStore(options: OpenStoreOptions): Store {
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
-      // statements a transaction issues together go out in one write (pg-client.ts)
+      // statements a transaction issues in one job go out in one write (pg-pipeline.ts)
       pipeline: true,
       max: options.pgPoolSize ?? 10,
       ...(options.pgSchema ? { options: `-c search_path=${quoteIdent(options.pgSchema)}` } : {}),
     });
     // An idle client can fail (server restart); without a listener that error would crash the process.
     pool.on('error', () => undefined);
-    const { db, transactions } = withRunner<DB>(new PostgresDialect({ pool: pipelinedPool(pool) }), { commitBehindStatements: true });
+    const pipelined = pipelinedPool(pool);
+    const { db, transactions } = withPipelinedRunner<DB>(new PostgresDialect({ pool: pipelined as never }), pipelined);
     const pgSchema = options.pgSchema ?? 'public';
     const databaseUrl = options.databaseUrl;
     const exclusive = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {

@@ -1,4 +1,4 @@
-import { together, toNumber, withTransaction, type Store } from './db.ts';
+import { lockThen, toNumber, withTransaction, type Store } from './db.ts';
 
 export interface BucketRule {
   /** tokens the bucket holds at most (a burst) */
@@ -21,7 +21,8 @@ export interface Lease {
  */
 export async function leaseTokens(store: Store, key: string, rule: BucketRule, want: number, nowMs: number): Promise<Lease> {
   return withTransaction(store, async (tx) => {
-    const [, row] = await together(
+    // the row exists (created by the first insert), then is locked and read
+    const [, row] = await lockThen(
       tx.db.insertInto('rate_limit_buckets').values({ api_key: key, tokens: rule.capacity, updated_at_ms: nowMs }).onConflict((oc) => oc.column('api_key').doNothing()).execute(),
       tx.db
         .selectFrom('rate_limit_buckets')

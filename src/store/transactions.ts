@@ -3,25 +3,16 @@
  *
  * Kysely's own `db.transaction()` queues every statement of a transaction behind the one before it
  * (its single-connection provider), even ones issued together. Here a transaction's statements go
- * straight to its connection: on PostgreSQL independent statements issued together (`together` in
- * db.ts) are pipelined into one socket write (pg-client.ts); the SQLite driver runs each statement
- * synchronously when it is issued, so they simply run in the order given. Begin, commit and
- * rollback are the dialect driver's own, as in Kysely's.
+ * straight to its connection, and how they travel is the connection's business: on PostgreSQL a
+ * `PipelinedClient` (pg-pipeline.ts) gathers the statements of one job into one write and can end
+ * that write with COMMIT; the SQLite driver runs each statement synchronously when it is issued, so
+ * they simply run in the order given. The runner only begins, commits and rolls back, explicitly.
  *
  * A statement issued after its transaction ended (a promise nobody waited for) is refused instead
  * of running on a connection that is back in the pool, outside any transaction.
  */
-import {
-  type ConnectionProvider,
-  type DatabaseConnection,
-  type DatabaseIntrospector,
-  type Dialect,
-  type DialectAdapter,
-  type Driver,
-  Kysely,
-  type QueryCompiler,
-  Transaction,
-} from 'kysely';
+import { type DatabaseConnection, type Dialect, type Driver, Kysely, type QueryCompiler, Transaction, type ConnectionProvider, type DialectAdapter, type DatabaseIntrospector } from 'kysely';
+import { PipelinedConnection, type PipelinedPool } from './pg-pipeline.ts';
 
 /** Keeps the driver Kysely creates, so transactions can begin and end on it directly. */
 class DriverKeepingDialect implements Dialect {
@@ -66,86 +57,75 @@ class TransactionConnection implements ConnectionProvider {
  * How a transaction function may end its transaction itself, with its last statements.
  *
  * `commitWith(...work)` commits together with statements just issued (the `work`, as for
- * `together`) and answers their results. Where statements are pipelined (PostgreSQL), COMMIT goes
- * out in the same write as them: PostgreSQL runs it after them and turns it into a rollback if one
+ * `together`) and answers their results. Where statements travel in writes (PostgreSQL), COMMIT
+ * ends the write they are in: PostgreSQL runs it after them and turns it into a rollback if one
  * failed, and that statement's error is what is thrown. Elsewhere (SQLite, whose statements have run
  * by the time they are issued) the work is awaited and COMMIT follows only if all of it succeeded.
- * Every statement of `work` must have been issued when `commitWith` is called (nothing awaited
- * before it inside the work): one issued later is refused, after the commit.
  */
 export interface TransactionEnd {
   commitWith<T extends readonly unknown[]>(...work: { [K in keyof T]: Promise<T[K]> }): Promise<T>;
 }
 
-export interface RunnerOptions {
-  /** statements are pipelined: COMMIT may be sent right behind the last ones (PostgreSQL) */
-  commitBehindStatements?: boolean;
+/** One connection, held for one transaction: what the runner needs of a dialect. */
+interface Held {
+  connection: DatabaseConnection;
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  /** COMMIT at the end of the write being gathered, unless `calledOff` (PostgreSQL); absent where statements run as issued */
+  commitAtFlush?(calledOff: () => boolean): Promise<void>;
+  rollback(): Promise<void>;
 }
+
+type Hold = <T>(fn: (held: Held) => Promise<T>) => Promise<T>;
 
 export class TransactionRunner<DB> {
   constructor(
-    private readonly db: Kysely<unknown>,
     private readonly dialect: DriverKeepingDialect,
-    private readonly options: RunnerOptions = {},
+    private readonly hold: Hold,
   ) {}
 
   /** Runs `fn` in a transaction: committed when it resolves (or by `end.commitWith`), rolled back when it throws. */
   run<T>(fn: (trx: Transaction<DB>, end: TransactionEnd) => Promise<T>): Promise<T> {
-    const executor = this.db.getExecutor();
-    // the pool connection comes through Kysely, which initialises the driver on first use
-    return executor.provideConnection(async (connection) => {
+    return this.hold(async (held) => {
       const driver = this.dialect.driver;
       if (!driver) throw new Error('transactions: the dialect has no driver yet');
-      const statements = new TransactionConnection(connection);
-      const trx = new Transaction<DB>({
-        config: { dialect: this.dialect },
-        driver,
-        dialect: this.dialect,
-        executor: executor.withConnectionProvider(statements),
-      });
+      const statements = new TransactionConnection(held.connection);
+      const trx = new Transaction<DB>({ config: { dialect: this.dialect }, driver, dialect: this.dialect, executor: executorFor(this.dialect, statements) });
       /** the COMMIT, once the function asked for it */
       let committing: Promise<void> | undefined;
-      const commit = () => {
-        if (committing) throw new Error('transactions: commitWith was called twice');
-        statements.end();
-        committing = driver.commitTransaction(connection);
-        return committing;
-      };
       const end: TransactionEnd = {
         commitWith: async <R extends readonly unknown[]>(...work: { [K in keyof R]: Promise<R[K]> }): Promise<R> => {
-          if (!this.options.commitBehindStatements) {
+          if (committing) throw new Error('transactions: commitWith was called twice');
+          if (!held.commitAtFlush) {
             const results = await together<R>(...work);
-            await commit();
+            statements.end();
+            committing = held.commit();
+            await committing;
             return results;
           }
-          // after every statement issued in this turn (they are issued in microtasks, which run
-          // before the next tick) and before the pipelined client uncorks: one write for all
-          const committed = new Promise<void>((resolve, reject) => process.nextTick(() => commit().then(resolve, reject)));
-          const [results] = await together(together<R>(...work), committed);
+          // work that fails before the write leaves (in JavaScript, before its statement was issued) calls the COMMIT off
+          let failed = false;
+          for (const w of work) w.catch(() => (failed = true));
+          committing = held.commitAtFlush(() => failed);
+          const [results] = await together(together<R>(...work), committing);
+          statements.end();
           return results;
         },
       };
-      await driver.beginTransaction(connection, {});
+      await held.begin();
       try {
         const result = await fn(trx, end);
-        if (committing) {
-          await committing;
-          return result;
-        }
         statements.end();
-        await driver.commitTransaction(connection);
+        await (committing ?? held.commit());
         return result;
       } catch (error) {
         statements.end();
-        // a COMMIT sent ended the transaction either way (PostgreSQL rolled it back if it failed)
-        if (!committing) {
-          try {
-            await driver.rollbackTransaction(connection);
-          } catch {
-            // the connection failed; the transaction is gone with it and the first error is the one to report
-          }
-        } else {
-          await committing.catch(() => undefined);
+        try {
+          // a COMMIT sent ended the transaction either way (PostgreSQL rolled it back if it failed)
+          if (committing) await committing.catch(() => undefined);
+          await held.rollback();
+        } catch {
+          // the connection failed; the transaction is gone with it and the first error is the one to report
         }
         throw error;
       }
@@ -153,11 +133,60 @@ export class TransactionRunner<DB> {
   }
 }
 
+const executors = new WeakMap<DriverKeepingDialect, Kysely<unknown>>();
+
+function executorFor(dialect: DriverKeepingDialect, statements: TransactionConnection) {
+  const db = executors.get(dialect);
+  if (!db) throw new Error('transactions: no Kysely instance for this dialect');
+  return db.getExecutor().withConnectionProvider(statements);
+}
+
 /** A Kysely instance on `dialect` and the runner of its transactions. */
-export function withRunner<DB>(dialect: Dialect, options: RunnerOptions = {}): { db: Kysely<DB>; transactions: TransactionRunner<DB> } {
+export function withRunner<DB>(dialect: Dialect): { db: Kysely<DB>; transactions: TransactionRunner<DB> } {
   const keeping = new DriverKeepingDialect(dialect);
   const db = new Kysely<DB>({ dialect: keeping });
-  return { db, transactions: new TransactionRunner<DB>(db as Kysely<unknown>, keeping, options) };
+  executors.set(keeping, db as Kysely<unknown>);
+  // the connection comes through Kysely (which initialises the driver on first use), begun and ended by its driver
+  const hold: Hold = (fn) =>
+    db.getExecutor().provideConnection((connection) => {
+      const driver = keeping.driver as Driver;
+      return fn({ connection, begin: () => driver.beginTransaction(connection, {}), commit: () => driver.commitTransaction(connection), rollback: () => driver.rollbackTransaction(connection) });
+    });
+  return { db, transactions: new TransactionRunner<DB>(keeping, hold) };
+}
+
+/**
+ * The same for PostgreSQL over a pipelined pool: Kysely runs statements outside transactions
+ * through its own driver on the pool; transactions hold a `PipelinedClient` of the same pool and
+ * begin, commit (at the end of a write) and roll back on it explicitly.
+ */
+export function withPipelinedRunner<DB>(dialect: Dialect, pool: PipelinedPool): { db: Kysely<DB>; transactions: TransactionRunner<DB> } {
+  const keeping = new DriverKeepingDialect(dialect);
+  const db = new Kysely<DB>({ dialect: keeping });
+  executors.set(keeping, db as Kysely<unknown>);
+  const hold: Hold = async (fn) => {
+    // Kysely initialises its driver on first use: a transaction may be the first use
+    if (!keeping.driver) await db.getExecutor().provideConnection(async () => undefined);
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await fn({
+        connection: new PipelinedConnection(client),
+        begin: async () => client.begin(),
+        commit: () => client.commit(),
+        commitAtFlush: (calledOff) => client.commitAtFlush(calledOff),
+        rollback: () =>
+          client.rollback().catch((error: unknown) => {
+            broken = error instanceof Error ? error : new Error(String(error));
+            throw error;
+          }),
+      });
+    } finally {
+      // a connection whose ROLLBACK failed is not given to the next user
+      client.release(broken);
+    }
+  };
+  return { db, transactions: new TransactionRunner<DB>(keeping, hold) };
 }
 
 /** PostgreSQL refused a statement because an earlier one had already failed its transaction. */
@@ -177,4 +206,14 @@ export async function together<T extends readonly unknown[]>(...work: { [K in ke
   const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as unknown);
   if (failures.length > 0) throw failures.find((reason) => (reason as { code?: unknown } | null)?.code !== IN_FAILED_TRANSACTION) ?? failures[0];
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/**
+ * A lock and what it guards, in one round trip: `lock` is issued first and the `guarded` statements
+ * after it, so PostgreSQL (which runs a pipeline in order) runs them once the lock is held and they
+ * see what the lock's holder committed; SQLite's write transactions hold the database anyway.
+ * Answers `[locked, ...guarded]`; failures as `together`, the lock's first.
+ */
+export function lockThen<L, T extends readonly unknown[]>(lock: Promise<L>, ...guarded: { [K in keyof T]: Promise<T[K]> }): Promise<[L, ...T]> {
+  return (together as (...work: Promise<unknown>[]) => Promise<unknown[]>)(lock, ...(guarded as readonly Promise<unknown>[])) as Promise<[L, ...T]>;
 }

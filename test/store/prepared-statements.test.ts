@@ -1,6 +1,6 @@
 /**
  * The hot queries run precompiled (src/store/compiled.ts) and, on PostgreSQL, as named server-side
- * prepared statements (src/store/pg-client.ts). These tests pin what could go wrong with either:
+ * prepared statements (src/store/pg-pipeline.ts). These tests pin what could go wrong with either:
  * values must land in their own slots, and a prepared `select *` must survive a schema change.
  */
 import { sql } from 'kysely';

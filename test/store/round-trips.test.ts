@@ -32,21 +32,21 @@ import { startTestServer, type MerchantCredentials, type TestServer } from '../h
     return written.count;
   };
 
-  it('a payment: 4 (BEGIN with the payer, lock and reads; update, event and debit pick; shards and journal; COMMIT)', async () => {
+  it('a payment: at most 4 (BEGIN with the payer, lock and reads; update, event and debit pick; shards and journal; COMMIT)', async () => {
     written = countPostgresWrites();
     // the first payment creates the accounts; later ones know them
     await pay(server, await createOrder(server, merchant), payer);
     const prepayId = await createOrder(server, merchant);
-    expect(await writesOf(() => pay(server, prepayId, payer))).toBe(4);
+    expect(await writesOf(() => pay(server, prepayId, payer))).toBeLessThanOrEqual(4);
   });
 
-  it('a refund: 1 for the nonce and 4 for its transaction; its settlement: 1 to find it and 3 to settle it (COMMIT with the last statements)', async () => {
+  it('a refund: at most 1 for the nonce and 4 for its transaction; its settlement: at most 1 to find it and 3 to settle it (COMMIT with the last statements)', async () => {
     written = countPostgresWrites();
     const refund = (prepayId: string, n: number) => server.client(merchant).call('/binancepay/openapi/order/refund', { refundRequestId: `RT${Date.now()}${n}`, prepayId, refundAmount: '1' });
     await refund(await paidOrder(server, merchant), 0);
     await processPendingRefunds(server.built.deps);
     const prepayId = await paidOrder(server, merchant);
-    expect(await writesOf(() => refund(prepayId, 1))).toBe(5);
-    expect(await writesOf(() => processPendingRefunds(server.built.deps))).toBe(4);
+    expect(await writesOf(() => refund(prepayId, 1))).toBeLessThanOrEqual(5);
+    expect(await writesOf(() => processPendingRefunds(server.built.deps))).toBeLessThanOrEqual(4);
   });
 });

@@ -1,14 +1,14 @@
 /**
  * Transactions whose independent statements are issued together (src/store/transactions.ts,
  * `together` in src/store/db.ts) and, on PostgreSQL, the pipelined client under them
- * (src/store/pg-client.ts: one socket write per burst, BEGIN sent with the first statement, a
+ * (src/store/pg-pipeline.ts: one socket write per burst, BEGIN sent with the first statement, a
  * COMMIT that PostgreSQL turned into a rollback reported as a failure), and `commitWith`: COMMIT
  * sent behind a transaction's last statements.
  */
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type Queryable, together, withTransaction } from '../../src/store/db.ts';
-import { RolledBackAtCommitError } from '../../src/store/pg-client.ts';
+import { RolledBackAtCommitError } from '../../src/store/pg-pipeline.ts';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/dialects.ts';
 import { countPostgresWrites } from '../helpers/pg-writes.ts';
 
@@ -165,6 +165,24 @@ describeEachDialect('transactions with statements issued together', (dialect) =>
       ).toBe(2);
       // all of it in one write
       expect(await writesOf(async (tx) => void (await tx.commitWith(select(tx.db, 1), select(tx.db, 2))))).toBe(1);
+      // a statement of the work issued in a later promise callback of the same job still goes before COMMIT
+      expect(
+        await writesOf(async (tx) => {
+          const later = Promise.resolve().then(() => select(tx.db, 2));
+          await tx.commitWith(select(tx.db, 1), later);
+        }),
+      ).toBe(1);
+    });
+
+    it('calls off a COMMIT asked for when the work fails before it is sent: nothing kept, the connection reusable', async () => {
+      const outcome = withTransaction(t.store, async (tx) => {
+        await insert(tx.db, 1);
+        await tx.commitWith(insert(tx.db, 2), Promise.reject(new Error('the work failed in JavaScript')));
+      });
+      await expect(outcome).rejects.toThrow('the work failed in JavaScript');
+      expect(await ids()).toEqual([]);
+      await withTransaction(t.store, async (tx) => tx.commitWith(insert(tx.db, 3)));
+      expect(await ids()).toEqual([3]);
     });
 
     it('fails a transaction whose COMMIT PostgreSQL turned into a rollback (an error swallowed inside it)', async () => {
