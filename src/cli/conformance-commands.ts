@@ -191,10 +191,11 @@ export function registerConformanceCommands(program: Command, ctx: CommandContex
           ...(opts.record ? [`  recording  ${resolve(opts.record)}`] : []),
         ].join('\n') + '\n',
       );
+      // in-flight exchanges finish and are judged (and recorded) first; the log reaches its pipe before the exit
       const stop = async () => {
         await proxy.app.close();
         await proxy.settled();
-        process.exit(0);
+        process.stdout.write('', () => process.exit(0));
       };
       process.on('SIGINT', () => void stop());
       process.on('SIGTERM', () => void stop());

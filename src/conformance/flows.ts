@@ -74,7 +74,7 @@ const orders: Flow = {
     const v3 = await ctx.step({ name: 'create v3', body: v3Order(tradeNo, ctx.amount, c), expect: { values: { 'data.terminalType': 'WEB', 'data.currency': c } } });
     const prepayId = prepayIdOf(v3?.data);
     const needs = [prepayId];
-    await ctx.step({ name: 'query v2 (INITIAL)', body: { prepayId }, needs, expect: { values: { 'data.status': 'INITIAL', 'data.currency': c, 'data.merchantTradeNo': tradeNo } } });
+    await ctx.step({ name: 'query v2 (INITIAL)', body: { prepayId }, needs, expect: { values: { 'data.status': 'INITIAL', 'data.currency': c }, echoes: { 'data.merchantTradeNo': tradeNo } } });
     await ctx.step({ name: 'query v1 (INITIAL)', body: { prepayId }, needs, expect: { values: { 'data.status': 'INITIAL', 'data.tradeType': 'WEB' } } });
     await ctx.step({ name: 'close', body: { prepayId }, needs });
     await ctx.step({ name: 'query v2 (CANCELED)', body: { prepayId }, needs, expect: { values: { 'data.status': 'CANCELED' } } });
@@ -313,8 +313,8 @@ const profitSharing: Flow = {
       return;
     }
     const account = await ctx.sandbox.createPayer([]);
-    const added = await ctx.step({ name: 'add receiver', body: { account }, expect: { values: { 'data.account': account } } });
-    await ctx.step({ name: 'delete receiver', body: { account }, needs: [added?.ok ? account : undefined], needsWhat: 'the receiver', expect: { values: { 'data.account': account } } });
+    const added = await ctx.step({ name: 'add receiver', body: { account }, expect: { echoes: { 'data.account': account } } });
+    await ctx.step({ name: 'delete receiver', body: { account }, needs: [added?.ok ? account : undefined], needsWhat: 'the receiver', expect: { echoes: { 'data.account': account } } });
   },
 };
 

@@ -44,6 +44,8 @@ export interface Expectation {
   inferred?: boolean;
   /** dotted path → literal the answer must carry (enums and echoes, never ids or times) */
   values?: Readonly<Record<string, string | boolean | number>>;
+  /** dotted path → a value the request sent that the answer must echo (checked like `values`, printed "as sent") */
+  echoes?: Readonly<Record<string, string>>;
   /** the envelope status, when not SUCCESS (Transfer Fund repeats) */
   status?: string;
 }
@@ -135,7 +137,7 @@ export interface KitReport {
 
 function expectationText(e: Expectation | undefined): string {
   if (e?.codes) return `FAIL ${e.codes.join(' or ')}${e.inferred ? ' (inferred)' : ''}`;
-  const values = Object.entries(e?.values ?? {}).map(([k, v]) => `${k}=${String(v)}`);
+  const values = [...Object.entries(e?.values ?? {}).map(([k, v]) => `${k}=${String(v)}`), ...Object.keys(e?.echoes ?? {}).map((k) => `${k} as sent`)];
   return [e?.status ?? 'SUCCESS', ...values].join(' ');
 }
 
@@ -160,7 +162,7 @@ export function judge(endpointName: string, exchange: KitExchange, expect: Expec
     differences.push({ path: 'code', kind: 'code', expected: '000000 (SUCCESS)', actual: `${checked.code ?? 'absent'}${checked.errorMessage ? ` (${checked.errorMessage.slice(0, 80)})` : ''}`, severity: 'error' });
   } else {
     if (expect?.status && checked.status !== expect.status) differences.push({ path: 'status', kind: 'value', expected: expect.status, actual: checked.status ?? 'absent', severity });
-    for (const [path, want] of Object.entries(expect?.values ?? {})) {
+    for (const [path, want] of [...Object.entries(expect?.values ?? {}), ...Object.entries(expect?.echoes ?? {})]) {
       const got = valueAt(checked.envelope, path);
       if (got === undefined || String(plain(got)) !== String(want)) differences.push({ path, kind: 'value', expected: JSON.stringify(want), actual: describeValue(got), severity });
     }

@@ -6,7 +6,8 @@
  * fields of the request, envelope and `data` of the answer. Violations go to the log and to the
  * dashboard page at /_bpay/proxy; with a cassette, exchanges are recorded (redacted) for replay.
  *
- * The only paths it does not forward are its own, under /_bpay/proxy.
+ * The only paths it does not forward are its own, under /_bpay/proxy. Paths outside the Binance API
+ * (a sandbox's admin API, checkout pages) are forwarded too, but neither judged nor recorded.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
@@ -152,30 +153,28 @@ export async function buildProxy(options: ProxyOptions): Promise<ProxyServer> {
   app.get(`${PROXY_PREFIX}/exchanges`, async (_request, reply) => reply.type('application/json; charset=utf-8').header('cache-control', 'no-store').send(JSON.stringify({ stats: stats(), exchanges: [...recent].reverse() })));
 
   const judge = (input: { method: string; path: string; headers: Record<string, string>; body: Buffer; atMs: number; durationMs: number; httpStatus: number; responseHeaders: Record<string, string>; responseText: string; transportError: string | undefined }) => {
-    const isApi = input.path.startsWith(API_PREFIX);
+    // other paths (a sandbox's admin API, its checkout pages) are forwarded but not judged or listed
+    if (!input.path.startsWith(API_PREFIX)) return;
     const endpoint = endpointOfPath(input.path);
     const violations: Difference[] = [];
-    let signature: ProxyExchange['signature'] = 'unchecked';
     let status: string | undefined;
     let code: string | undefined;
-    if (isApi) {
-      const req = checkRequest({ method: input.method, path: input.path, headers: input.headers, body: input.body, endpoint, secretOf, nowMs: input.atMs, windowMs });
-      violations.push(...req.differences);
-      if (replayedNonce(input.headers['binancepay-certificate-sn'], input.headers['binancepay-nonce'], input.atMs)) {
-        violations.push({ path: 'request.header.BinancePay-Nonce', kind: 'value', expected: 'a nonce not used before by this API key', actual: 'a nonce this key already sent (a replay, or a nonce generator that repeats)', severity: 'error' });
-      }
-      if (req.signatureValid !== undefined) signature = req.signatureValid ? 'valid' : 'invalid';
-      if (input.transportError !== undefined) {
-        violations.push({ path: 'transport', kind: 'transport', expected: 'an answer from the upstream', actual: input.transportError, severity: 'error' });
-      } else {
-        const res = checkResponse(endpoint, input.httpStatus, input.responseText);
-        violations.push(...res.differences.map((d) => ({ ...d, path: d.path === 'http' || d.path === 'body' ? `response.${d.path}` : `response${d.path ? `.${d.path}` : ''}` })));
-        status = res.status;
-        code = res.code;
-      }
+    const req = checkRequest({ method: input.method, path: input.path, headers: input.headers, body: input.body, endpoint, secretOf, nowMs: input.atMs, windowMs });
+    violations.push(...req.differences);
+    if (replayedNonce(input.headers['binancepay-certificate-sn'], input.headers['binancepay-nonce'], input.atMs)) {
+      violations.push({ path: 'request.header.BinancePay-Nonce', kind: 'value', expected: 'a nonce not used before by this API key', actual: 'a nonce this key already sent (a replay, or a nonce generator that repeats)', severity: 'error' });
+    }
+    const signature: ProxyExchange['signature'] = req.signatureValid === undefined ? 'unchecked' : req.signatureValid ? 'valid' : 'invalid';
+    if (input.transportError !== undefined) {
+      violations.push({ path: 'transport', kind: 'transport', expected: 'an answer from the upstream', actual: input.transportError, severity: 'error' });
+    } else {
+      const res = checkResponse(endpoint, input.httpStatus, input.responseText);
+      violations.push(...res.differences.map((d) => ({ ...d, path: d.path === 'http' || d.path === 'body' ? `response.${d.path}` : `response${d.path ? `.${d.path}` : ''}` })));
+      status = res.status;
+      code = res.code;
     }
     let recorded: number | undefined;
-    if (recorder && isApi && input.transportError === undefined) {
+    if (recorder && input.transportError === undefined) {
       recorded = recorder.add({
         atMs: input.atMs,
         durationMs: input.durationMs,
