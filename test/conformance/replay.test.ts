@@ -159,6 +159,8 @@ describeEachDialect('record through the proxy, replay with seeded state', (diale
   it('seeding again changes nothing; without a key the replay merchant gets one of its own', async () => {
     const again = await seedReplay(b.built.deps, cassette, { apiKey: merchant.apiKey, apiSecret: merchant.apiSecret });
     expect(again).toMatchObject({ merchantId: seeded.merchantId, orders: 0, refunds: 0, notSeeded: [] });
+    // the key is the replay merchant's now: another secret for it is refused, not swapped in
+    await expect(seedReplay(b.built.deps, cassette, { apiKey: merchant.apiKey, apiSecret: 'another-secret-0123456789abcdef' })).rejects.toThrow(/another merchant or secret/);
     const c = await startTestServer(dialect);
     try {
       const own = await seedReplay(c.built.deps, cassette, {});
