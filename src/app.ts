@@ -11,7 +11,7 @@ import { merchantRoutes } from './http/admin/merchants.ts';
 import { moneyOutRoutes } from './http/admin/money-out.ts';
 import { sandboxRoutes } from './http/admin/sandbox.ts';
 import { webhookRoutes } from './http/admin/webhooks.ts';
-import { binancePayPlugin, BINANCE_PREFIX } from './http/binancepay/plugin.ts';
+import { binancePayPlugin, BINANCE_PREFIX, type RecordedAnswers } from './http/binancepay/plugin.ts';
 import { balanceRoutes } from './http/binancepay/routes/balance.ts';
 import { certificatesRoutes } from './http/binancepay/routes/certificates.ts';
 import { checkoutPlugin } from './http/checkout/plugin.ts';
@@ -52,6 +52,8 @@ export interface BuildAppOptions {
   clock?: Clock;
   /** pino logger options or false. Default: pino at config.logLevel. */
   logger?: boolean | object;
+  /** answers recorded in a cassette, replayed before the simulation answers (`bpay serve --replay`) */
+  replay?: RecordedAnswers;
 }
 
 export interface BuiltApp {
@@ -201,7 +203,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   // run; the Binance Pay surface checks its body itself, after authentication (docs/errors.md)
   app.addHook('preValidation', controlCharacterGuard([BINANCE_PREFIX]));
 
-  await app.register(binancePayPlugin(deps, [certificatesRoutes, orderRoutes, refundRoutes, payoutRoutes, balanceRoutes, transferRoutes, subMerchantRoutes, profitSharingRoutes], config.bodyLimitBytes), { prefix: BINANCE_PREFIX });
+  await app.register(binancePayPlugin(deps, [certificatesRoutes, orderRoutes, refundRoutes, payoutRoutes, balanceRoutes, transferRoutes, subMerchantRoutes, profitSharingRoutes], config.bodyLimitBytes, options.replay), { prefix: BINANCE_PREFIX });
   await app.register(adminPlugin(deps, adminToken, [merchantRoutes, sandboxRoutes, moneyOutRoutes, webhookRoutes], config.bodyLimitBytes), { prefix: ADMIN_PREFIX });
 
   await app.register(checkoutPlugin(deps));

@@ -4,10 +4,24 @@
  */
 import { buildApp } from './app.ts';
 import { loadConfig, type ConfigFlags } from './config/config.ts';
+import { readCassette } from './conformance/cassette.ts';
+import { ReplayBook, seedReplay, type SeedResult } from './http/binancepay/replay.ts';
 
-export async function serve(flags: ConfigFlags = {}): Promise<void> {
+export interface ReplayOptions {
+  /** the cassette file `bpay proxy --record` wrote */
+  cassette: string;
+  /** the recorded app's key and secret (default: the replay merchant's own) */
+  apiKey?: string | undefined;
+  apiSecret?: string | undefined;
+}
+
+export async function serve(flags: ConfigFlags = {}, replayOptions?: ReplayOptions): Promise<void> {
   const config = loadConfig(process.env, flags);
-  const built = await buildApp({ config });
+  const replay = replayOptions ? new ReplayBook(readCassette(replayOptions.cassette)) : undefined;
+  const built = await buildApp({ config, ...(replay ? { replay } : {}) });
+  // the recorded state exists before the first request can ask for it
+  const seeded = replay && replayOptions ? await seedReplay(built.deps, replay.cassette, { apiKey: replayOptions.apiKey, apiSecret: replayOptions.apiSecret }) : undefined;
+  if (replay && seeded) replay.bind(seeded.merchantId);
   const { app } = built;
   built.workers.start(config.workerIntervalMs, { clockOnly: !config.workers });
 
@@ -36,5 +50,17 @@ export async function serve(flags: ConfigFlags = {}): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const banner = await built.banner(port);
-  process.stdout.write(banner + '\n');
+  process.stdout.write(banner + '\n' + (replay && seeded && replayOptions ? replayBanner(replayOptions.cassette, replay, seeded) : ''));
+}
+
+function replayBanner(path: string, book: ReplayBook, seeded: SeedResult): string {
+  const lines = [
+    '',
+    `Replaying ${path}: ${book.size} recorded answers for merchant ${seeded.merchantId}; other requests are simulated`,
+    `  apiKey      ${seeded.apiKey}`,
+    `  apiSecret   ${seeded.apiSecret}`,
+    `  seeded      ${seeded.orders} orders, ${seeded.refunds} refunds`,
+    ...seeded.notSeeded.map((n) => `  not seeded  #${n.seq} ${n.path}: ${n.reason}`),
+  ];
+  return lines.join('\n') + '\n';
 }

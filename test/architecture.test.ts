@@ -8,7 +8,8 @@
  * | store           | domain, lib                                            |
  * | ledger, outbox  | store, domain, lib                                     |
  * | services        | ledger, outbox (enqueue), store, domain, lib           |
- * | http/*          | services, domain, lib, other http/* (never store, ledger, outbox) |
+ * | http/*          | services, domain, lib, conformance, other http/* (never store, ledger, outbox) |
+ * | conformance     | lib (it talks to servers over HTTP only)               |
  * | workers         | services, outbox, lib                                  |
  * | app.ts, main.ts, cli | anything                                          |
  *
@@ -26,7 +27,7 @@ const SRC = join(ROOT, 'src');
 const SDK_SRC = join(ROOT, 'packages', 'sdk', 'src');
 const SDK_PACKAGE = '@binance-pay-server/sdk';
 
-type Layer = 'lib' | 'config' | 'domain' | 'store' | 'ledger' | 'outbox' | 'services' | 'http' | 'workers' | 'cli' | 'root' | 'sdk';
+type Layer = 'lib' | 'config' | 'domain' | 'store' | 'ledger' | 'outbox' | 'services' | 'conformance' | 'http' | 'workers' | 'cli' | 'root' | 'sdk';
 
 /** What each layer may import besides itself. `'*'` = anything. */
 const ALLOWED: Record<Layer, readonly Layer[] | '*'> = {
@@ -37,7 +38,9 @@ const ALLOWED: Record<Layer, readonly Layer[] | '*'> = {
   ledger: ['store', 'domain', 'lib'],
   outbox: ['store', 'domain', 'lib'],
   services: ['ledger', 'outbox', 'store', 'domain', 'lib'],
-  http: ['services', 'domain', 'lib'],
+  // the conformance kit's shapes and checks: the validation proxy and the replay surface use them
+  conformance: ['lib'],
+  http: ['services', 'domain', 'lib', 'conformance'],
   workers: ['services', 'outbox', 'lib'],
   cli: '*',
   root: '*',
@@ -189,6 +192,9 @@ describe('architecture: imports only point down (ARCHITECTURE.md)', () => {
         ['http/admin/x.ts', "const m = await import('../../store/db.ts');"],
         ['workers/x.ts', "import { s } from '../store/db.ts';"],
         ['workers/x.ts', "import { s } from '../http/admin/plugin.ts';"],
+        ['conformance/x.ts', "import { s } from '../services/orders.ts';"],
+        ['conformance/x.ts', "import { e } from '../domain/errors.ts';"],
+        ['services/x.ts', "import { s } from '../conformance/shapes.ts';"],
         ['services/x.ts', "import { c } from '../../packages/sdk/src/index.ts';"],
         ['lib/x.ts', "import '../app.ts';"],
         ['newfolder/x.ts', "import { a } from '../lib/ids.ts';"],
@@ -208,6 +214,8 @@ describe('architecture: imports only point down (ARCHITECTURE.md)', () => {
         ['http/admin/x.ts', "import { s } from '../../services/merchants.ts';\nimport { p } from '../binancepay/paths.ts';\nimport { e } from '../../domain/errors.ts';"],
         ['workers/x.ts', "import { s } from '../services/deps.ts';\nimport { o } from '../outbox/dispatcher.ts';\nimport { l } from '../lib/clock.ts';"],
         ['cli/x.ts', "import { s } from '../store/db.ts';\nconst m = await import('../main.ts');"],
+        ['conformance/x.ts', "import { j } from '../lib/json.ts';\nimport { s } from './shape.ts';"],
+        ['http/proxy/x.ts', "import { s } from '../../conformance/shapes.ts';"],
         ['app.ts', "import { s } from './store/db.ts';\nimport { w } from './workers/index.ts';"],
         ['http/admin/x.ts', "// import { s } from '../../store/db.ts';\nconst text = \"import { s } from '../../store/db.ts'\";"],
       ];

@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AdminClient, CliError, type GlobalOptions } from './admin-client.ts';
 import { registerCommands } from './commands.ts';
+import { registerConformanceCommands } from './conformance-commands.ts';
 import { registerSandboxCommands } from './sandbox-commands.ts';
 import { registerWebhookCommands } from './webhook-commands.ts';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -32,9 +33,15 @@ program
   .option('--db <url>', 'postgres://… database URL (default $DATABASE_URL; none = SQLite)')
   .option('--strict', 'strict Binance fidelity: 1 s timestamp window, no signature debugger')
   .addOption(new Option('--no-demo', 'do not create/print the demo merchant and payer'))
-  .action(async (opts: { port?: string; host?: string; db?: string; strict?: boolean; demo?: boolean }) => {
+  .option('--replay <cassette>', 'answer recorded requests from a cassette (bpay proxy --record) and seed its orders and refunds')
+  .option('--replay-key <apiKey>', 'with --replay: the API key the recorded app uses (default: a generated one, printed)')
+  .option('--replay-secret <apiSecret>', 'with --replay: its secret')
+  .action(async (opts: { port?: string; host?: string; db?: string; strict?: boolean; demo?: boolean; replay?: string; replayKey?: string; replaySecret?: string }) => {
     const globals = program.opts<GlobalOptions>();
+    if (opts.replay === undefined && (opts.replayKey !== undefined || opts.replaySecret !== undefined)) program.error('--replay-key and --replay-secret need --replay', { exitCode: 2, code: 'commander.usage' });
+    if ((opts.replayKey === undefined) !== (opts.replaySecret === undefined)) program.error('give both --replay-key and --replay-secret, or neither', { exitCode: 2, code: 'commander.usage' });
     const { serve } = await import('../main.ts');
+    const replay = opts.replay === undefined ? undefined : { cassette: opts.replay, apiKey: opts.replayKey ?? process.env.BPAY_REPLAY_API_KEY, apiSecret: opts.replaySecret ?? process.env.BPAY_REPLAY_API_SECRET };
     await serve({
       ...(opts.port !== undefined ? { port: opts.port } : {}),
       ...(opts.host !== undefined ? { host: opts.host } : {}),
@@ -42,7 +49,7 @@ program
       ...(opts.db !== undefined ? { db: opts.db } : {}),
       ...(opts.strict ? { strict: true } : {}),
       ...(opts.demo === false ? { demo: false } : {}),
-    });
+    }, replay);
   });
 
 export interface CommandContext {
@@ -61,6 +68,7 @@ const context: CommandContext = {
 registerCommands(program, context);
 registerSandboxCommands(program, context);
 registerWebhookCommands(program, context);
+registerConformanceCommands(program, context);
 
 function wantsJson(argv: string[]): boolean {
   return argv.includes('--json');

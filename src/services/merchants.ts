@@ -67,9 +67,9 @@ export async function createMerchant(deps: ServiceDeps, input: CreateMerchantInp
   }
 }
 
-async function insertKey(deps: ServiceDeps, q: Parameters<typeof repo.insertApiKey>[0], merchantId: number, label: string | null, nowMs: number): Promise<CreatedKey> {
-  const apiKey = newApiCredential();
-  const apiSecret = newApiCredential();
+async function insertKey(deps: ServiceDeps, q: Parameters<typeof repo.insertApiKey>[0], merchantId: number, label: string | null, nowMs: number, given?: { apiKey: string; apiSecret: string }): Promise<CreatedKey> {
+  const apiKey = given?.apiKey ?? newApiCredential();
+  const apiSecret = given?.apiSecret ?? newApiCredential();
   await repo.insertApiKey(q, { apiKey, merchantId, secretSealed: deps.secrets.seal(apiSecret), label, nowMs });
   return {
     apiKey,
@@ -112,6 +112,27 @@ export async function createApiKey(deps: ServiceDeps, merchantId: number, label:
   return withTransaction(deps.store, async (tx) => {
     const key = await insertKey(deps, tx.db, merchantId, label, deps.clock.now());
     await audit(tx.db, deps, actor, 'apikey.create', merchantId, { apiKey: key.apiKey, label });
+    return key;
+  });
+}
+
+/**
+ * A key pair the operator chose, for a replay merchant that answers the very key and secret a
+ * recorded app uses (`bpay serve --replay`): the app then changes nothing but its base URL. The
+ * same pair again is a no-op; a key another merchant holds, or with another secret, is refused.
+ */
+export async function importApiKey(deps: ServiceDeps, merchantId: number, given: { apiKey: string; apiSecret: string }, label: string | null, actor: Actor = 'system'): Promise<CreatedKey> {
+  if (!/^[A-Za-z0-9]{64}$/.test(given.apiKey)) fail(Errors.BAD_ADMIN_REQUEST, 'apiKey must be 64 letters or digits (the format the Binance Pay API accepts)');
+  if (given.apiSecret.length < 16 || given.apiSecret.length > 128) fail(Errors.BAD_ADMIN_REQUEST, 'apiSecret must be 16 to 128 characters');
+  await getMerchant(deps, merchantId);
+  const existing = await repo.findApiKeyWithSecret(deps.store.db, given.apiKey);
+  if (existing) {
+    if (existing.key.merchantId !== merchantId || deps.secrets.open(existing.secretSealed) !== given.apiSecret) fail(Errors.CONFLICT, 'this API key already exists with another merchant or secret');
+    return { apiKey: given.apiKey, apiSecret: given.apiSecret, info: existing.key };
+  }
+  return withTransaction(deps.store, async (tx) => {
+    const key = await insertKey(deps, tx.db, merchantId, label, deps.clock.now(), given);
+    await audit(tx.db, deps, actor, 'apikey.create', merchantId, { apiKey: key.apiKey, label, imported: true });
     return key;
   });
 }

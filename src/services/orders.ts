@@ -40,6 +40,8 @@ export interface CreateOrderInput {
   subMerchantId?: string | undefined;
   /** the API key the request was signed with: payerDetail is encrypted with its secret */
   apiKey?: string | undefined;
+  /** a prepayId chosen by the caller instead of a drawn one: replayed recordings keep Binance's ids */
+  prepayId?: string | undefined;
 }
 
 export interface OrderLookup {
@@ -134,7 +136,7 @@ export async function createOrder(deps: ServiceDeps, merchant: Merchant, input: 
   // a partner orders on behalf of its own, active sub-merchants only
   if (input.subMerchantId !== undefined) await requireSubMerchant(deps, merchant, input.subMerchantId);
   const order: Order = {
-    prepayId: deps.ids.next(),
+    prepayId: input.prepayId ?? deps.ids.next(),
     merchantId: merchant.merchantId,
     subMerchantId: input.subMerchantId ?? null,
     merchantTradeNo: input.merchantTradeNo,

@@ -3,7 +3,7 @@
  * SDK client per merchant and an admin API client. Everything goes through real HTTP.
  */
 import { BinancePayClient } from '@binance-pay-server/sdk';
-import { buildApp, type BuiltApp } from '../../src/app.ts';
+import { buildApp, type BuildAppOptions, type BuiltApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import type { DialectName } from '../../src/store/db.ts';
 import { createTestDatabase, type TestDatabase } from './dialects.ts';
@@ -35,10 +35,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(dialect: DialectName, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(dialect: DialectName, env: Record<string, string> = {}, options: Pick<BuildAppOptions, 'replay'> = {}): Promise<TestServer> {
   const db = await createTestDatabase(dialect);
   const config = loadConfig({ BPAY_DATA_DIR: db.dataDir, LOG_LEVEL: 'silent', BPAY_DEMO: 'false', BPAY_ADMIN_TOKEN: 'test-admin-token-0123456789', ...env }, { port: 0 });
-  const built = await buildApp({ config, store: db.store, logger: false });
+  const built = await buildApp({ config, store: db.store, logger: false, ...options });
   await built.app.listen({ port: 0, host: '127.0.0.1' });
   const address = built.app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('no address');

@@ -104,7 +104,12 @@ function frameworkError(error: { code?: string; statusCode?: number; message?: s
   }
 }
 
-export function binancePayPlugin(deps: ServiceDeps, routes: BinanceRoutes[], bodyLimit: number) {
+/** Recorded answers to replay before the simulation answers (replay.ts; `bpay serve --replay`). */
+export interface RecordedAnswers {
+  answer(merchantId: number, path: string, bodyText: string): { seq: number; status: number; contentType: string; body: string } | undefined;
+}
+
+export function binancePayPlugin(deps: ServiceDeps, routes: BinanceRoutes[], bodyLimit: number, recorded?: RecordedAnswers) {
   return async function plugin(app: FastifyInstance): Promise<void> {
     const paths: string[] = [];
 
@@ -150,6 +155,8 @@ export function binancePayPlugin(deps: ServiceDeps, routes: BinanceRoutes[], bod
               }
               const body = parseRequestBody(raw, options.bodyless ?? false);
               checkControlCharacters(body, request.query);
+              const replayed = recorded?.answer(auth.merchant.merchantId, BINANCE_PREFIX + path, raw.toString('utf8'));
+              if (replayed) return reply.code(replayed.status).type(replayed.contentType).header('x-bpay-replay', String(replayed.seq)).send(replayed.body);
               const result = await handler({ deps, merchant: auth.merchant, apiKey: auth.apiKey, body, requestId: String(request.id) });
               return reply.code(200).type('application/json; charset=utf-8').send(successBody(result));
             } catch (error) {

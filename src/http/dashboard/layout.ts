@@ -105,9 +105,11 @@ export interface FrameInput {
   session?: DashboardSession | undefined;
   active?: string;
   body: Content;
+  /** the header badge: this server is a sandbox; the validation proxy may sit in front of production */
+  badge?: string;
 }
 
-export function frame({ title, nonce, session, active, body }: FrameInput): string {
+export function frame({ title, nonce, session, active, body, badge = 'Sandbox' }: FrameInput): string {
   const header = session
     ? html`<header class="bar">
   <a class="brand" href="/dashboard/orders">binance-pay-server <span class="badge">Sandbox</span></a>
@@ -116,7 +118,7 @@ export function frame({ title, nonce, session, active, body }: FrameInput): stri
   </div>
 </header>
 <nav class="main" aria-label="Dashboard"><ul>${navItems(session).map((n) => html`<li><a href="${n.href}"${raw(n.key === active ? ' aria-current="page"' : '')}>${n.label}</a></li>`)}</ul></nav>`
-    : html`<header class="bar"><span class="brand">binance-pay-server <span class="badge">Sandbox</span></span></header>`;
+    : html`<header class="bar"><span class="brand">binance-pay-server <span class="badge">${badge}</span></span></header>`;
   return `${documentStart(`${title} · binance-pay-server dashboard`, BASE_STYLE + DASHBOARD_STYLE, nonce)}
 <body>
 <div class="frame">
