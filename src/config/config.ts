@@ -58,7 +58,7 @@ export interface Config {
   nodeId: number | undefined;
   /** BPAY_METRICS_TOKEN: bearer token GET /metrics requires; undefined = /metrics is open */
   metricsToken: string | undefined;
-  /** BPAY_RATE_LIMIT ("100/1s"): per-API-key request limit on the Binance Pay surface, per node; undefined = off */
+  /** BPAY_RATE_LIMIT ("100/1s"): per-API-key request limit on the Binance Pay surface, one budget for every node on the database; undefined = off */
   rateLimit: RateLimitSetting | undefined;
 }
 

@@ -21,10 +21,23 @@ interface Waiter {
   finish(result: WaitResult): void;
 }
 
+/** Starts a timer and answers how to cancel it (tests pass one they fire by hand). */
+export type StartTimer = (fire: () => void, ms: number) => () => void;
+
+const realTimer: StartTimer = (fire, ms) => {
+  const timer = setTimeout(fire, ms);
+  return () => clearTimeout(timer);
+};
+
 export class ListenerHub {
+  readonly #startTimer: StartTimer;
   readonly #listeners = new Map<string, LocalListener>();
   readonly #waiters = new Map<string, Waiter>();
   #closed = false;
+
+  constructor(startTimer: StartTimer = realTimer) {
+    this.#startTimer = startTimer;
+  }
 
   add(listener: LocalListener): void {
     if (this.#closed) {
@@ -61,11 +74,11 @@ export class ListenerHub {
   push(attempt: PushedAttempt, targets: LocalListener[], waitMs: number): Promise<WaitResult> {
     return new Promise<WaitResult>((resolve) => {
       let done = false;
-      const timer = setTimeout(() => finish('timeout'), waitMs);
+      const cancel = this.#startTimer(() => finish('timeout'), waitMs);
       const finish = (result: WaitResult) => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
+        cancel();
         this.#waiters.delete(attempt.attemptId);
         resolve(result);
       };

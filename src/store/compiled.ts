@@ -1,6 +1,6 @@
 /**
  * Hot queries compiled once per dialect. Kysely builds an immutable operation tree and compiles it
- * to SQL on every call; for the statements every API request runs (nonce, API key, order), that
+ * to SQL on every call; for the statements every API request runs (API key and merchant, order insert and read), that
  * costs more CPU than SQLite needs to execute them (docs/benchmarks.md). A query built from
  * placeholder values compiles to the same SQL as with real ones, so it is built once with
  * placeholders and later runs with the real values put in their places.

@@ -295,7 +295,7 @@ describeEachDialect('checkout JSON API', (dialect) => {
       expect(r.status).toBe(200);
       const csp = r.headers.get('content-security-policy') ?? '';
       const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
-      expect(nonce).toBeDefined();
+      expect(nonce).toMatch(/^[A-Za-z0-9+/=_-]{16,}$/);
       expect(csp).toContain("default-src 'none'");
       expect(csp).toContain("frame-ancestors 'none'");
       expect(r.text).toContain(`<script nonce="${nonce}">`);

@@ -51,7 +51,7 @@ describeEachDialect('payerDetail', (dialect) => {
     const m = await server.createMerchant({ name: 'Plain Shop' });
     const prepayId = await paidOrder(m);
     const q = await query(m, prepayId);
-    expect(q.paymentInfo).toBeDefined();
+    expect(q.paymentInfo).toMatchObject({ payMethod: expect.any(String), channel: expect.any(String) });
     expect(q.paymentInfo).not.toHaveProperty('payerDetail');
     expect((await webhookData(prepayId)).paymentInfo).not.toHaveProperty('payerDetail');
   });

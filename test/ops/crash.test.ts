@@ -6,8 +6,8 @@
  * every committed event's webhook is delivered (events the dead process had claimed are taken over
  * once its lease runs out, its unfinished attempt marked ABANDONED); `bpay ledger verify` passes.
  *
- * Real time only: sandbox time control is an in-memory offset of one process and does not survive
- * a restart (docs/deployment.md), so the retry schedule and the lease are made short instead.
+ * Real time only: the lease of a dead process runs on real time (it bounds real HTTP attempts), so
+ * the retry schedule and the lease are made short instead of moving the business clock.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

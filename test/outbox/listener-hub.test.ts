@@ -4,7 +4,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PushedAttempt } from '../../src/domain/webhook.ts';
-import { ListenerHub, type LocalListener } from '../../src/outbox/listener-hub.ts';
+import { ListenerHub, type LocalListener, type StartTimer } from '../../src/outbox/listener-hub.ts';
+
+/** Timers the test fires by hand: what was asked for, and whether it was cancelled. */
+function manualTimers() {
+  const timers: Array<{ fire: () => void; ms: number; cancelled: boolean }> = [];
+  const start: StartTimer = (fire, ms) => {
+    const t = { fire, ms, cancelled: false };
+    timers.push(t);
+    return () => void (t.cancelled = true);
+  };
+  return { timers, start };
+}
+
+/** Lets every pending promise callback run. */
+const settle = () => new Promise((r) => setImmediate(r));
 
 function listener(id: string, merchantId = 1, sent: Array<[string, string]> = [], fail = false): LocalListener {
   let closed = false;
@@ -57,12 +71,24 @@ describe('ListenerHub', () => {
     expect(await waiting).toBe('reported');
   });
 
-  it('times out when nobody reports', async () => {
-    const hub = new ListenerHub();
+  it('times out when nobody reports, when its wait runs out and not before', async () => {
+    const { timers, start } = manualTimers();
+    const hub = new ListenerHub(start);
     hub.add(listener('a'));
-    const started = Date.now();
-    expect(await hub.push(attempt('1'), hub.forMerchant(1), 50)).toBe('timeout');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    let result: string | undefined;
+    const waiting = hub.push(attempt('1'), hub.forMerchant(1), 50).then((r) => (result = r));
+    expect(timers.map((t) => t.ms)).toEqual([50]);
+    await settle();
+    expect(result).toBeUndefined();
+    timers[0]?.fire();
+    expect(await waiting).toBe('timeout');
+    // a report after the timeout changes nothing; a reported attempt cancels its timer
+    hub.signal('1');
+    expect(result).toBe('timeout');
+    const reported = hub.push(attempt('2'), hub.forMerchant(1), 50);
+    hub.signal('2');
+    expect(await reported).toBe('reported');
+    expect(timers[1]?.cancelled).toBe(true);
   });
 
   it('fails at once when every listener it went to disconnects, not before', async () => {
@@ -72,7 +98,7 @@ describe('ListenerHub', () => {
     let result: string | undefined;
     const waiting = hub.push(attempt('1'), hub.forMerchant(1), 5_000).then((r) => (result = r));
     hub.remove('a');
-    await new Promise((r) => setTimeout(r, 10));
+    await settle();
     expect(result).toBeUndefined();
     hub.remove('b');
     expect(await waiting).toBe('disconnected');

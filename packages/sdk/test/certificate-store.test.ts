@@ -44,7 +44,7 @@ describe('CertificateStore', () => {
   it('refetches on an unknown serial (key rotation) and finds the new key', async () => {
     const { state, fetcher } = fakeSource([cert('OLD')]);
     const store = new CertificateStore(fetcher);
-    expect(await store.get('OLD')).toBeDefined();
+    expect(await store.get('OLD')).toEqual(cert('OLD'));
     state.certs = [cert('NEW'), cert('OLD')];
     expect(await store.get('NEW')).toEqual(cert('NEW'));
     expect(state.calls).toBe(2);

@@ -104,20 +104,15 @@ export function createMetrics(sources: MetricsSources): AppMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  // prom-client collects metrics concurrently: both queue gauges share one query per scrape
-  let queueRead: { atMs: number; depth: Promise<QueueDepth | undefined> } | undefined;
+  // prom-client collects metrics concurrently: both queue gauges share one query per scrape (the
+  // read is forgotten when a scrape begins, so no scrape ever sees an earlier one's numbers)
+  let queueRead: Promise<QueueDepth | undefined> | undefined;
   const readQueue = (): Promise<QueueDepth | undefined> => {
-    const nowMs = sources.nowMs();
-    if (!queueRead || nowMs - queueRead.atMs > 500 || nowMs < queueRead.atMs) {
-      queueRead = {
-        atMs: nowMs,
-        depth: sources.queueDepth().catch((error: unknown) => {
-          sources.log.warn({ err: error }, 'metrics: could not read the webhook queue');
-          return undefined;
-        }),
-      };
-    }
-    return queueRead.depth;
+    queueRead ??= sources.queueDepth().catch((error: unknown) => {
+      sources.log.warn({ err: error }, 'metrics: could not read the webhook queue');
+      return undefined;
+    });
+    return queueRead;
   };
   new Gauge({
     name: 'bpay_webhook_queue_depth',
@@ -211,6 +206,7 @@ export function createMetrics(sources: MetricsSources): AppMetrics {
     },
 
     async render() {
+      queueRead = undefined;
       const [own, proc] = await Promise.all([registry.metrics(), processMetrics().metrics()]);
       return { contentType: registry.contentType, body: `${own}\n${proc}` };
     },
