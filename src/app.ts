@@ -26,6 +26,7 @@ import { transferRoutes } from './http/binancepay/routes/transfers.ts';
 import { type Clock, OffsetClock, systemClock } from './lib/clock.ts';
 import { randomString, SnowflakeIds } from './lib/ids.ts';
 import { stringifyJson } from './lib/json.ts';
+import { Signal } from './lib/signal.ts';
 import { SecretBox } from './lib/secret-box.ts';
 import { activeSigner, ensureSigningKey } from './services/certificates.ts';
 import { createDispatcher } from './outbox/dispatcher.ts';
@@ -99,10 +100,10 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   });
   // a commit that enqueued an event to send wakes the dispatcher: delivery starts at once, not at its
   // next interval (an event without a target or suppressed is never sent: no wake-up)
-  let wakeDispatcher = () => undefined as void;
+  const deliverableCommitted = new Signal();
   const store = observedStore(opened, (tally) => {
     metrics.onCommit(tally);
-    if (tally.has(OUTBOX_DELIVERABLE)) wakeDispatcher();
+    if (tally.has(OUTBOX_DELIVERABLE)) void deliverableCommitted.emit();
   });
 
   const adminToken = config.adminToken ?? readOrCreateSecret(config.dataDir, ADMIN_TOKEN_FILE, () => randomString(48));
@@ -149,7 +150,6 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const deps: ServiceDeps = {
     store,
     clock: businessClock,
-    wallClock: baseClock,
     ids: new SnowflakeIds(businessClock, config.nodeId),
     secrets,
     settings: {
@@ -167,7 +167,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     nonces: nonceRecorder(store, statementBatches),
     insertOrder: orderInserter(store, statementBatches),
     readOrder: orderReader(store, statementBatches),
-    time: { clock: businessClock, afterMove: async () => undefined },
+    events: { timeMoved: new Signal() },
     webhooks,
     rateLimiter: config.rateLimit ? new RateLimiter(store, config.rateLimit.limit, config.rateLimit.windowMs, baseClock) : undefined,
   };
@@ -178,8 +178,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     return config.demo ? ensureDemo(deps) : undefined;
   });
   const workers = createWorkers(deps);
-  wakeDispatcher = () => workers.wakeDispatcher();
-  deps.time.afterMove = () => workers.runAll();
+  deliverableCommitted.on(() => workers.wakeDispatcher());
+  deps.events.timeMoved.on(() => workers.runAll());
 
   // routes without an error handler of their own (ops, the root 404) answer JSON too; plugins
   // registered after this inherit it

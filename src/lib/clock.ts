@@ -32,6 +32,10 @@ export class ManualClock implements Clock {
 export class OffsetClock implements Clock {
   private offsetMs = 0;
   constructor(readonly base: Clock) {}
+  /** Real time: request timestamp windows, leases, sessions, the `BinancePay-Timestamp` of webhooks. */
+  get wall(): Clock {
+    return this.base;
+  }
   now(): number {
     return this.base.now() + this.offsetMs;
   }

@@ -107,7 +107,7 @@ export async function rotateSigningKey(deps: ServiceDeps, overlapMs: number = DE
  * cached briefly so a rotation or a switch on another node is picked up.
  */
 export async function activeSigner(deps: ServiceDeps): Promise<ActiveSigner> {
-  const nowMs = deps.wallClock.now();
+  const nowMs = deps.clock.wall.now();
   let cached = deps.caches.signer;
   if (!cached || nowMs - cached.loadedAtMs >= SIGNER_CACHE_MS) {
     const [legacyKeys, newKeys, newMerchants] = await Promise.all([listSigningKeys(deps.store, 'legacy'), listSigningKeys(deps.store, 'new'), listNewCertificateMerchantIds(deps.store.db)]);

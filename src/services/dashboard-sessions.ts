@@ -46,7 +46,7 @@ function actorOf(p: DashboardPrincipal): string {
 }
 
 async function start(deps: ServiceDeps, principal: DashboardPrincipal, adminToken: string | null): Promise<StartedSession> {
-  const nowMs = deps.wallClock.now();
+  const nowMs = deps.clock.wall.now();
   await repo.deleteStaleSessions(deps.store.db, nowMs, nowMs - SESSION_IDLE_MS);
   const token = randomHex(32);
   const csrfToken = randomHex(24);
@@ -90,7 +90,7 @@ export async function resumeSession(deps: ServiceDeps, token: string, adminToken
   const tokenHash = sha256Hex(token);
   const row = await repo.findSession(deps.store.db, tokenHash);
   if (!row) return undefined;
-  const nowMs = deps.wallClock.now();
+  const nowMs = deps.clock.wall.now();
   const end = async () => {
     await repo.deleteSession(deps.store.db, tokenHash);
     return undefined;

@@ -1,5 +1,6 @@
 import type { WebhookOperations } from '../domain/webhook.ts';
-import type { Clock, OffsetClock } from '../lib/clock.ts';
+import type { OffsetClock } from '../lib/clock.ts';
+import type { Signal } from '../lib/signal.ts';
 import type { SnowflakeIds } from '../lib/ids.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { Store } from '../store/db.ts';
@@ -45,10 +46,12 @@ export function newServiceCaches(): ServiceCaches {
 /** Everything a use case needs, built once by the composition root. */
 export interface ServiceDeps {
   store: Store;
-  /** Business time: orders, expiry, retries. Moves under admin time control. */
-  clock: Clock;
-  /** Real time, for request timestamp windows, so clients keep working after time travel. */
-  wallClock: Clock;
+  /**
+   * The one clock: `now()` is business time (orders, expiry, retries), which moves under admin time
+   * control; `wall.now()` is real time, for request timestamp windows and sessions, so clients keep
+   * working after time travel.
+   */
+  clock: OffsetClock;
   ids: SnowflakeIds;
   secrets: SecretBox;
   settings: ServiceSettings;
@@ -60,15 +63,15 @@ export interface ServiceDeps {
   insertOrder: OrderInserter;
   /** reads orders by prepayId outside transactions, in batches on PostgreSQL (src/store/orders-repo.ts) */
   readOrder: OrderReader;
-  time: TimeControl;
+  events: ServiceEvents;
   /** the webhook dispatcher (src/outbox/dispatcher.ts), wired by the composition root */
   webhooks: WebhookOperations;
   /** BPAY_RATE_LIMIT: per-API-key limit on the Binance Pay surface, shared by every node; undefined = off */
   rateLimiter?: RateLimiter | undefined;
 }
 
-/** Sandbox time control: the business clock and what must run after it moves (the workers). */
-export interface TimeControl {
-  clock: OffsetClock;
-  afterMove: () => Promise<void>;
+/** What services announce; the composition root connects the workers to it. */
+export interface ServiceEvents {
+  /** time control moved the business clock: what became due runs now (the workers' pass) */
+  timeMoved: Signal;
 }

@@ -4,6 +4,6 @@ import { pruneSignInFailures } from './sign-in-throttle.ts';
 
 /** Forgets replay-protection nonces older than their window (they can no longer be replayed) and sign-in failure windows that are over. */
 export async function pruneExpired(deps: ServiceDeps): Promise<number> {
-  const [nonces] = await Promise.all([pruneNonces(deps.store, deps.wallClock.now()), pruneSignInFailures(deps)]);
+  const [nonces] = await Promise.all([pruneNonces(deps.store, deps.clock.wall.now()), pruneSignInFailures(deps)]);
   return nonces;
 }

@@ -62,5 +62,5 @@ export function createReadinessProbe(deps: ServiceDeps, timeoutMs = 2_000): Read
 
 /** The webhook delivery queue, whole database (every node reports the same numbers). */
 export function webhookQueueDepth(deps: ServiceDeps): Promise<QueueDepth> {
-  return queueDepth(deps.store.db, deps.clock.now(), deps.wallClock.now());
+  return queueDepth(deps.store.db, deps.clock.now(), deps.clock.wall.now());
 }

@@ -117,11 +117,11 @@ function resolveExpiry(deps: ServiceDeps, requestedWallMs: number | undefined, n
   if (requestedWallMs === undefined) return latest;
   // Clients compute orderExpireTime on their own (wall) clock; after sandbox time travel the
   // business clock is ahead by the offset, so "15 minutes from now" must stay 15 minutes.
-  const requested = requestedWallMs + deps.time.clock.offset;
-  if (requested <= nowMs) fail(Errors.INVALID_PARAM_WRONG_VALUE, `orderExpireTime ${requestedWallMs} is not in the future (server time ${deps.wallClock.now()}); it is an absolute time in milliseconds`);
+  const requested = requestedWallMs + deps.clock.offset;
+  if (requested <= nowMs) fail(Errors.INVALID_PARAM_WRONG_VALUE, `orderExpireTime ${requestedWallMs} is not in the future (server time ${deps.clock.wall.now()}); it is an absolute time in milliseconds`);
   // A client computing now+1h with a clock slightly ahead of ours is forgiven by the request window.
   if (requested > latest + deps.settings.timestampWindowMs) {
-    fail(Errors.INVALID_PARAM_WRONG_VALUE, `orderExpireTime may be at most 1 hour from now (${deps.wallClock.now() + ORDER_MAX_LIFETIME_MS}); got ${requestedWallMs}`);
+    fail(Errors.INVALID_PARAM_WRONG_VALUE, `orderExpireTime may be at most 1 hour from now (${deps.clock.wall.now() + ORDER_MAX_LIFETIME_MS}); got ${requestedWallMs}`);
   }
   return Math.min(requested, latest);
 }

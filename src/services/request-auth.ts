@@ -122,10 +122,10 @@ export async function authenticateRequest(deps: ServiceDeps, req: RequestCredent
   }
 
   // Recorded only after the signature holds, so nobody can burn another merchant's nonces.
-  const recorded = await deps.nonces.record({ apiKey, nonce, expiresAtMs: deps.wallClock.now() + 2 * deps.settings.timestampWindowMs });
+  const recorded = await deps.nonces.record({ apiKey, nonce, expiresAtMs: deps.clock.wall.now() + 2 * deps.settings.timestampWindowMs });
   if (recorded === undefined) fail(Errors.INVALID_REQUEST, `${HEADER.nonce} was already used by this API key within the timestamp window (replayed request). Use a new random nonce for every request.`);
   // time another node moved (time control) applies to this request already
-  deps.time.clock.catchUp(recorded.clockOffsetMs);
+  deps.clock.catchUp(recorded.clockOffsetMs);
   if (entry?.found.epoch !== recorded.epoch) {
     // a key or merchant changed since the entry was read: decide on the rows as they are now
     entry = await loadEntry(deps, apiKey);
@@ -139,7 +139,7 @@ function checkTimestamp(deps: ServiceDeps, timestamp: string): void {
   const window = deps.settings.timestampWindowMs;
   if (!/^\d{1,16}$/.test(timestamp)) throw hinted(Errors.INVALID_TIMESTAMP, deps, `${HEADER.timestamp} must be Unix time in milliseconds (digits only); got "${timestamp.slice(0, 40)}".`);
   const ts = Number(timestamp);
-  const now = deps.wallClock.now();
+  const now = deps.clock.wall.now();
   if (ts < 100_000_000_000 && Math.abs(ts * 1000 - now) <= Math.max(window, 60_000)) {
     throw hinted(Errors.INVALID_TIMESTAMP, deps, `${HEADER.timestamp} ${timestamp} looks like seconds: send milliseconds (${ts * 1000}).`);
   }

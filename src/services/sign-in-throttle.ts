@@ -11,7 +11,7 @@ import type { ServiceDeps } from './deps.ts';
 export const FAILED_SIGN_IN_LIMIT = 10;
 export const FAILED_SIGN_IN_WINDOW_MS = 5 * 60_000;
 
-const windowFrom = (deps: ServiceDeps) => deps.wallClock.now() - FAILED_SIGN_IN_WINDOW_MS;
+const windowFrom = (deps: ServiceDeps) => deps.clock.wall.now() - FAILED_SIGN_IN_WINDOW_MS;
 
 /** The row key of a client address: behind a proxy that appends to X-Forwarded-For it is whatever the client sent, of any length. */
 function keyOf(address: string): string {
@@ -23,7 +23,7 @@ export async function signInBlocked(deps: ServiceDeps, address: string): Promise
 }
 
 export function signInFailed(deps: ServiceDeps, address: string): Promise<void> {
-  return countFailure(deps.store.db, keyOf(address), deps.wallClock.now(), windowFrom(deps));
+  return countFailure(deps.store.db, keyOf(address), deps.clock.wall.now(), windowFrom(deps));
 }
 
 export function signInSucceeded(deps: ServiceDeps, address: string): Promise<void> {

@@ -21,13 +21,13 @@ export interface TimeStatus {
 }
 
 function status(deps: ServiceDeps): TimeStatus {
-  const nowMs = deps.time.clock.now();
-  return { nowMs, now: new Date(nowMs).toISOString(), offsetMs: deps.time.clock.offset };
+  const nowMs = deps.clock.now();
+  return { nowMs, now: new Date(nowMs).toISOString(), offsetMs: deps.clock.offset };
 }
 
 /** Takes the shared offset (another node may have moved it). */
 export async function syncClock(deps: ServiceDeps): Promise<void> {
-  deps.time.clock.catchUp(await readClockOffset(deps.store.db));
+  deps.clock.catchUp(await readClockOffset(deps.store.db));
 }
 
 export async function timeStatus(deps: ServiceDeps): Promise<TimeStatus> {
@@ -38,9 +38,9 @@ export async function timeStatus(deps: ServiceDeps): Promise<TimeStatus> {
 export async function advanceTime(deps: ServiceDeps, ms: number): Promise<TimeStatus> {
   if (!Number.isSafeInteger(ms) || ms <= 0) fail(Errors.BAD_ADMIN_REQUEST, 'time can only move forward by a positive number of milliseconds');
   await syncClock(deps);
-  if (deps.time.clock.now() + ms > LAST_MS) fail(Errors.BAD_ADMIN_REQUEST, `time can move at most to ${new Date(LAST_MS).toISOString()}`);
-  deps.time.clock.catchUp(await advanceClockOffset(deps.store, ms, deps.wallClock.now()));
-  await deps.time.afterMove();
+  if (deps.clock.now() + ms > LAST_MS) fail(Errors.BAD_ADMIN_REQUEST, `time can move at most to ${new Date(LAST_MS).toISOString()}`);
+  deps.clock.catchUp(await advanceClockOffset(deps.store, ms, deps.clock.wall.now()));
+  await deps.events.timeMoved.emit();
   return status(deps);
 }
 

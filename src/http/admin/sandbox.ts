@@ -169,7 +169,7 @@ export function sandboxRoutes(app: FastifyInstance, ctx: AdminContext): void {
   });
 
   app.post('/workers/run', async (_request, reply) => {
-    await deps.time.afterMove();
+    await deps.events.timeMoved.emit();
     return sendOk(reply, await timeStatus(deps));
   });
 }

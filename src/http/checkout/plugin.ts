@@ -71,12 +71,12 @@ export function checkoutPlugin(deps: ServiceDeps) {
       } catch {
         return undefined;
       }
-      if (claim.l !== linkToken || typeof claim.b !== 'string' || typeof claim.x !== 'number' || claim.x <= deps.wallClock.now()) return undefined;
+      if (claim.l !== linkToken || typeof claim.b !== 'string' || typeof claim.x !== 'number' || claim.x <= deps.clock.wall.now()) return undefined;
       return getCheckoutPayer(deps, claim.b);
     };
 
     const signIn = (request: FastifyRequest, reply: FastifyReply, linkToken: string, payer: Payer): void => {
-      const value = deps.secrets.seal(JSON.stringify({ l: linkToken, b: payer.binanceId, x: deps.wallClock.now() + PAYER_SESSION_MS }));
+      const value = deps.secrets.seal(JSON.stringify({ l: linkToken, b: payer.binanceId, x: deps.clock.wall.now() + PAYER_SESSION_MS }));
       setCookie(reply, PAYER_COOKIE, value, { path: basePath(linkToken), maxAgeSeconds: PAYER_SESSION_MS / 1000, secure: isHttps(request) });
     };
 
