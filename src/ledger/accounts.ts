@@ -48,7 +48,7 @@ export async function ensureAccounts(tx: Tx, refs: AccountRef[], nowMs: number):
   const accounts = new Map<string, Account>();
   const unknown = new Map<string, AccountRef>();
   for (const [key, ref] of unique) {
-    const known = tx.recall?.(accountFact(key)) as Account | undefined;
+    const known = tx.recall(accountFact(key)) as Account | undefined;
     if (known) accounts.set(key, known);
     else unknown.set(key, ref);
   }
@@ -73,7 +73,7 @@ export async function ensureAccounts(tx: Tx, refs: AccountRef[], nowMs: number):
     const account = found.get(key);
     if (!account) throw new LedgerRuleError(`account ${key} could not be created`);
     accounts.set(key, account);
-    tx.learn?.(accountFact(key), account);
+    tx.learn(accountFact(key), account);
   }
   return accounts;
 }

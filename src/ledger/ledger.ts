@@ -60,7 +60,7 @@ async function appendJournal(tx: Tx, rows: JournalRow[], nowMs: number): Promise
   // ids are drawn in the order of the VALUES rows; RETURNING's own order is not promised
   const ids = inserted.map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (ids.length !== rows.length) throw new LedgerRuleError(`journal insert returned ${ids.length} ids for ${rows.length} rows`);
-  for (const r of rows) tx.tally?.(`ledger_transfer|${r.kind}|${r.phase}`);
+  for (const r of rows) tx.tally(`ledger_transfer|${r.kind}|${r.phase}`);
   return ids.map(String);
 }
 

@@ -47,7 +47,7 @@ export async function enqueue(tx: Tx, event: OutboxEventInput, nowMs: number): P
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  tx.tally?.(`outbox_event|${event.bizType}|${event.bizStatus}|${event.refType}`);
-  if (status === 'PENDING') tx.tally?.(OUTBOX_DELIVERABLE);
+  tx.tally(`outbox_event|${event.bizType}|${event.bizStatus}|${event.refType}`);
+  if (status === 'PENDING') tx.tally(OUTBOX_DELIVERABLE);
   return String(row.id);
 }

@@ -8,7 +8,7 @@ import { type Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { CommittedFacts } from './committed-facts.ts';
 import { pipelinedPool } from './pg-pipeline.ts';
-import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
+import { GroupCommitSqliteDialect } from './sqlite-dialect.ts';
 import { type TransactionEnd, type TransactionRunner, withPipelinedRunner, withRunner } from './transactions.ts';
 
 export { lockThen, together } from './transactions.ts';
@@ -44,11 +44,11 @@ export interface Tx {
   readonly db: Transaction<DB>;
   readonly dialect: DialectName;
   /** Counts `key` for `Store.onCommit` once this transaction commits; a rolled-back attempt counts nothing. */
-  readonly tally?: ((key: string, n?: number) => void) | undefined;
+  readonly tally: (key: string, n?: number) => void;
   /** A fact committed transactions learned (`Store.facts`), or what this one learned; undefined when unknown. */
-  readonly recall?: ((key: string) => unknown) | undefined;
+  readonly recall: (key: string) => unknown;
   /** Learns a fact that stays true once this transaction commits; kept only if it does. */
-  readonly learn?: ((key: string, value: unknown) => void) | undefined;
+  readonly learn: (key: string, value: unknown) => void;
   /**
    * Ends the transaction with its last statements, issued together: on PostgreSQL COMMIT goes out in
    * the same write (transactions.ts `TransactionEnd`). The last thing a use case does; every
@@ -109,7 +109,7 @@ export function openStore(options: OpenStoreOptions): Store {
   sqlite.pragma('busy_timeout = 5000');
   // Integers come back as bigint: amounts are 10^-8 units and exceed 2^53 quickly.
   sqlite.defaultSafeIntegers(true);
-  const { db, transactions } = withRunner<DB>(new ImmediateSqliteDialect(sqlite));
+  const { db, transactions } = withRunner<DB>(new GroupCommitSqliteDialect(sqlite));
   return { db, dialect: 'sqlite', transactions, facts: new CommittedFacts(), close: () => db.destroy() };
 }
 
@@ -144,7 +144,7 @@ export async function withTransaction<T>(store: Store, fn: (tx: Tx) => Promise<T
     // per attempt: a rolled-back attempt counts and keeps nothing
     const counts = new Map<string, number>();
     const lessons = new Map<string, unknown>();
-    const tally = onCommit ? (key: string, n = 1) => void counts.set(key, (counts.get(key) ?? 0) + n) : undefined;
+    const tally = (key: string, n = 1) => void counts.set(key, (counts.get(key) ?? 0) + n);
     const recall = (key: string) => (lessons.has(key) ? lessons.get(key) : store.facts.get(key));
     const learn = (key: string, value: unknown) => void lessons.set(key, value);
     try {

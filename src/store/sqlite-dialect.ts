@@ -410,7 +410,7 @@ class SqliteDriver implements Driver {
   }
 }
 
-export class ImmediateSqliteDialect implements Dialect {
+export class GroupCommitSqliteDialect implements Dialect {
   constructor(private readonly db: Database.Database) {}
   createDriver(): Driver {
     return new SqliteDriver(this.db);
