@@ -63,7 +63,24 @@ export interface AppMetrics {
 
 export function createMetrics(sources: MetricsSources): AppMetrics {
   const registry = new Registry();
+  const http = httpMetrics(registry);
+  const business = businessMetrics(registry);
+  const state = stateGauges(registry, sources);
+  return {
+    registry,
+    onCommit: business.onCommit,
+    onAttempt: business.onAttempt,
+    instrument: http.instrument,
+    async render() {
+      state.newScrape();
+      const [own, proc] = await Promise.all([registry.metrics(), processMetrics().metrics()]);
+      return { contentType: registry.contentType, body: `${own}\n${proc}` };
+    },
+  };
+}
 
+/** Requests by route, status and envelope code, their durations, and the orders created. */
+function httpMetrics(registry: Registry): Pick<AppMetrics, 'instrument'> {
   const requests = new Counter({
     name: 'bpay_http_requests_total',
     help: 'HTTP requests answered, by route pattern, HTTP status and envelope code (Binance code, 000000 on success; "" for answers without an envelope)',
@@ -78,6 +95,42 @@ export function createMetrics(sources: MetricsSources): AppMetrics {
     registers: [registry],
   });
   const ordersCreated = new Counter({ name: 'bpay_orders_created_total', help: 'Orders created through the Binance Pay API by this process', registers: [registry] });
+  /** envelope code of each answer, read in onSend and used in onResponse */
+  const codes = new WeakMap<FastifyRequest, string>();
+  /** label children by series: the hot path skips prom-client's label hashing */
+  const series = new Map<string, { count: { inc(): void }; time: { observe(value: number): void } }>();
+
+  return {
+    instrument(app) {
+      // callback-style hooks: they run on every request, and skip a promise each
+      app.addHook('onSend', (request, _reply, payload, done) => {
+        const head = typeof payload === 'string' ? payload.slice(0, 64) : Buffer.isBuffer(payload) ? payload.subarray(0, 64).toString('latin1') : '';
+        const m = ENVELOPE_CODE.exec(head);
+        if (m?.[1]) codes.set(request, m[1]);
+        done(null, payload);
+      });
+      app.addHook('onResponse', (request, reply, done) => {
+        const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+        const code = codes.get(request) ?? '';
+        const key = `${request.method} ${route} ${reply.statusCode} ${code}`;
+        let s = series.get(key);
+        if (!s) {
+          const status = String(reply.statusCode);
+          s = { count: requests.labels({ method: request.method, route, status_code: status, code }), time: duration.labels({ method: request.method, route, status_code: status }) };
+          series.set(key, s);
+        }
+        s.count.inc();
+        s.time.observe(reply.elapsedTime / 1000);
+        if (code === '000000' && CREATE_ORDER_ROUTES.has(route)) ordersCreated.inc();
+        done();
+      });
+    },
+
+  };
+}
+
+/** What committed transactions wrote (ledger transfers, outbox events, paid orders) and webhook attempts. */
+function businessMetrics(registry: Registry): Pick<AppMetrics, 'onCommit' | 'onAttempt'> {
   const ordersPaid = new Counter({ name: 'bpay_orders_paid_total', help: 'Orders paid (committed) by this process', registers: [registry] });
   const transfers = new Counter({
     name: 'bpay_ledger_transfers_total',
@@ -104,6 +157,29 @@ export function createMetrics(sources: MetricsSources): AppMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  return {
+    onCommit(tally) {
+      for (const [key, n] of tally) {
+        const parts = key.split('|');
+        if (parts[0] === 'ledger_transfer') {
+          transfers.inc({ kind: parts[1] ?? '', phase: parts[2] ?? '' }, n);
+        } else if (parts[0] === 'outbox_event') {
+          events.inc({ biz_type: parts[1] ?? '', biz_status: parts[2] ?? '', ref_type: parts[3] ?? '' }, n);
+          if (parts[1] === 'PAY' && parts[2] === 'PAY_SUCCESS' && parts[3] === 'order') ordersPaid.inc(n);
+        }
+      }
+    },
+
+    onAttempt(attempt) {
+      attempts.inc({ result: attempt.outcome ?? 'UNKNOWN', trigger: attempt.trigger, via: attempt.via });
+      if (attempt.latencyMs !== null) attemptDuration.observe({ via: attempt.via }, attempt.latencyMs / 1000);
+    },
+
+  };
+}
+
+/** Gauges read at scrape time: the webhook queue (one query per scrape), readiness, this node. */
+function stateGauges(registry: Registry, sources: MetricsSources): { newScrape(): void } {
   // prom-client collects metrics concurrently: both queue gauges share one query per scrape (the
   // read is forgotten when a scrape begins, so no scrape ever sees an earlier one's numbers)
   let queueRead: Promise<QueueDepth | undefined> | undefined;
@@ -155,60 +231,7 @@ export function createMetrics(sources: MetricsSources): AppMetrics {
     },
   });
 
-  /** envelope code of each answer, read in onSend and used in onResponse */
-  const codes = new WeakMap<FastifyRequest, string>();
-  /** label children by series: the hot path skips prom-client's label hashing */
-  const series = new Map<string, { count: { inc(): void }; time: { observe(value: number): void } }>();
-
   return {
-    registry,
-
-    onCommit(tally) {
-      for (const [key, n] of tally) {
-        const parts = key.split('|');
-        if (parts[0] === 'ledger_transfer') {
-          transfers.inc({ kind: parts[1] ?? '', phase: parts[2] ?? '' }, n);
-        } else if (parts[0] === 'outbox_event') {
-          events.inc({ biz_type: parts[1] ?? '', biz_status: parts[2] ?? '', ref_type: parts[3] ?? '' }, n);
-          if (parts[1] === 'PAY' && parts[2] === 'PAY_SUCCESS' && parts[3] === 'order') ordersPaid.inc(n);
-        }
-      }
-    },
-
-    onAttempt(attempt) {
-      attempts.inc({ result: attempt.outcome ?? 'UNKNOWN', trigger: attempt.trigger, via: attempt.via });
-      if (attempt.latencyMs !== null) attemptDuration.observe({ via: attempt.via }, attempt.latencyMs / 1000);
-    },
-
-    instrument(app) {
-      // callback-style hooks: they run on every request, and skip a promise each
-      app.addHook('onSend', (request, _reply, payload, done) => {
-        const head = typeof payload === 'string' ? payload.slice(0, 64) : Buffer.isBuffer(payload) ? payload.subarray(0, 64).toString('latin1') : '';
-        const m = ENVELOPE_CODE.exec(head);
-        if (m?.[1]) codes.set(request, m[1]);
-        done(null, payload);
-      });
-      app.addHook('onResponse', (request, reply, done) => {
-        const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-        const code = codes.get(request) ?? '';
-        const key = `${request.method} ${route} ${reply.statusCode} ${code}`;
-        let s = series.get(key);
-        if (!s) {
-          const status = String(reply.statusCode);
-          s = { count: requests.labels({ method: request.method, route, status_code: status, code }), time: duration.labels({ method: request.method, route, status_code: status }) };
-          series.set(key, s);
-        }
-        s.count.inc();
-        s.time.observe(reply.elapsedTime / 1000);
-        if (code === '000000' && CREATE_ORDER_ROUTES.has(route)) ordersCreated.inc();
-        done();
-      });
-    },
-
-    async render() {
-      queueRead = undefined;
-      const [own, proc] = await Promise.all([registry.metrics(), processMetrics().metrics()]);
-      return { contentType: registry.contentType, body: `${own}\n${proc}` };
-    },
+    newScrape: () => void (queueRead = undefined),
   };
 }
